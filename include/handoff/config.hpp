@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "handoff/error.hpp"
+#include "handoff/policy.hpp"
+
+/// The bot's configuration: one JSON document, checked when loaded into
+/// these typed structures. `docs/config.md` describes every field.
+namespace handoff {
+
+/// A text in each of the bot's languages.
+class localized_text {
+ public:
+  /// Sets the text for a language (a BCP 47 tag from the configuration).
+  void set(std::string language, std::string text);
+  /// The text for `language`, else for `fallback_language`, else the first
+  /// one given; empty when there is none.
+  std::string_view get(std::string_view language, std::string_view fallback_language) const noexcept;
+  bool empty() const noexcept { return texts_.empty(); }
+  const std::vector<std::pair<std::string, std::string>>& all() const noexcept { return texts_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> texts_;
+};
+
+/// A quick reply whose label is given per language.
+struct localized_reply {
+  localized_text label;
+  /// What choosing it sends: an intent id, or `request_human`.
+  std::string value;
+};
+
+/// Strings given per language (keywords, patterns, examples).
+using strings_by_language = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+/// Something a customer may want, how to recognise it and how to answer.
+struct intent_definition {
+  std::string id;
+  /// Phrases that mean this intent wherever they occur in a message
+  /// (whole words in spaced scripts).
+  strings_by_language keywords;
+  /// RE2 patterns, matched against the normalised message.
+  strings_by_language patterns;
+  /// Example messages (training data for statistical matchers).
+  strings_by_language examples;
+  localized_text answer;
+  std::vector<localized_reply> quick_replies;
+  /// The customer asks for a human: the fact `human_requested` holds.
+  bool requests_human = false;
+  /// Answer with the welcome text and menu (a greeting).
+  bool welcome = false;
+};
+
+/// Whether a queue hands a conversation straight to an agent or offers it.
+enum class queue_mode { assign, offer };
+
+struct queue_definition {
+  std::string id;
+  /// The skill an agent needs to serve it; by default the queue's id.
+  std::string skill;
+  queue_mode mode = queue_mode::assign;
+  /// Used to estimate waits before the queue has history.
+  int average_handle_seconds = 300;
+};
+
+/// The bot's own sentences around a handoff; `{position}`, `{minutes}`,
+/// `{agent}` and `{queue}` are replaced where they appear.
+struct notice_texts {
+  localized_text queued;
+  localized_text assigned;
+  localized_text ticket;
+  localized_text handed_back;
+  localized_text survey;
+  localized_text feedback_thanks;
+};
+
+struct bot_config {
+  std::string name;
+  /// The first is the default, used when a message shows no language.
+  std::vector<std::string> languages;
+  /// Customer messages longer than this (in bytes) are refused.
+  std::size_t max_message_bytes = 8192;
+  localized_text welcome;
+  std::vector<localized_reply> menu;
+  localized_text fallback;
+  std::vector<localized_reply> fallback_replies;
+  notice_texts notices;
+  std::vector<intent_definition> intents;
+  std::vector<queue_definition> queues;
+  policy_definition policy;
+
+  const intent_definition* find_intent(std::string_view id) const noexcept;
+  const queue_definition* find_queue(std::string_view id) const noexcept;
+};
+
+/// One thing wrong (or doubtful) in a configuration.
+struct config_problem {
+  enum class level { error, warning };
+  level severity = level::error;
+  /// A stable id such as `handoff.config.missing`; `docs/config.md` lists them.
+  std::string id;
+  /// A JSON pointer to the place, e.g. `/intents/3/answer`.
+  std::string pointer;
+  std::string message;
+
+  /// `error [handoff.config.missing] /intents/3/answer: ...`
+  std::string to_string() const;
+};
+
+/// A configuration that cannot be used; `what()` lists every problem.
+class config_error : public error {
+ public:
+  config_error(std::string source, std::vector<config_problem> problems);
+  const std::vector<config_problem>& problems() const noexcept { return problems_; }
+
+ private:
+  std::vector<config_problem> problems_;
+};
+
+/// Reads and checks a configuration; throws `config_error` naming every
+/// problem (and `error` when the file cannot be read).
+bot_config load_config(const std::filesystem::path& file);
+bot_config parse_config(std::string_view json_text, std::string_view source = "<config>");
+
+/// Checks without throwing: every problem found, errors and warnings. An
+/// unreadable file or malformed JSON is one error at pointer "".
+std::vector<config_problem> check_config(std::string_view json_text);
+std::vector<config_problem> check_config_file(const std::filesystem::path& file);
+
+}  // namespace handoff

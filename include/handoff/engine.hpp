@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "handoff/config.hpp"
+#include "handoff/events.hpp"
+#include "handoff/time.hpp"
+#include "handoff/transcript.hpp"
+
+namespace handoff {
+
+/// Where a conversation is in its life.
+///
+///     bot --escalate--> queued --agent free--> offered --accept--> assigned
+///      ^                  |  ^                   | decline            |
+///      |                  |  +-------------------+                    |
+///      +---- hand back ---+---------------------------------- to_bot -+
+///                                                         resolved --> resolved --> closed
+///
+/// A customer who leaves closes it from any state; a customer who writes
+/// to a resolved or closed conversation opens it again with the bot.
+enum class conversation_state { bot, queued, offered, assigned, resolved, closed };
+std::string_view to_string(conversation_state s) noexcept;
+
+/// A copy of what the engine knows of one conversation.
+struct conversation_info {
+  std::string id;
+  conversation_state state = conversation_state::bot;
+  customer_info customer;
+  std::string channel;
+  /// The language the bot answers in.
+  std::string language;
+  /// While waiting or held: the queue, and the agent offered or holding it.
+  std::string queue;
+  std::string agent;
+  std::vector<std::string> tags;
+  std::optional<int> feedback_score;
+  std::vector<transcript_entry> transcript;
+};
+
+/// A copy of what the engine knows of one agent.
+struct agent_info {
+  std::string id;
+  agent_status_kind status = agent_status_kind::offline;
+  std::vector<std::string> skills;
+  int capacity = 1;
+  int level = 1;
+  std::vector<std::string> languages;
+  /// Conversations held or offered.
+  std::vector<std::string> conversations;
+};
+
+struct engine_options {
+  /// The time the engine starts at, until an event says otherwise.
+  time_point start{};
+};
+
+/// The deterministic core: input events in, output events out.
+///
+/// The engine does no I/O, starts no threads and reads no clock: time comes
+/// from the events (`at`) and from `advance`, and never goes backwards. The
+/// same events give the same output, so a transcript replays to the same
+/// state and a test is a script of events.
+///
+/// It never throws on what customers or agents send: input that does not fit
+/// (an unknown conversation, an agent acting on a conversation they do not
+/// hold, a message over the size limit) is answered with an `error` event and
+/// changes nothing. Repeating what already happened (a retried `message_id`,
+/// the holding agent accepting again) changes nothing and says nothing.
+///
+/// Not thread-safe yet: call it from one thread at a time.
+class engine {
+ public:
+  /// Compiles the configuration; throws `config_error` when it is unusable.
+  explicit engine(bot_config config, engine_options options = {});
+  ~engine();
+  engine(engine&&) noexcept;
+  engine& operator=(engine&&) noexcept;
+
+  /// Handles one event at the engine's current time, appending what the
+  /// host must deliver or record to `out`.
+  void handle(const input_event& event, std::vector<output_event>& out);
+  /// Handles one event that happened at `at` (the clock moves to it unless
+  /// it is already later).
+  void handle(const input_event& event, time_point at, std::vector<output_event>& out);
+  std::vector<output_event> handle(const input_event& event);
+
+  /// The latest time the engine has been given.
+  time_point now() const noexcept;
+
+  std::optional<conversation_info> conversation(std::string_view id) const;
+  std::optional<agent_info> agent(std::string_view id) const;
+  /// Conversations not closed.
+  std::size_t open_conversations() const noexcept;
+
+  const bot_config& config() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace handoff

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+/// Forward declarations of handoff's main types, for headers that only
+/// name them.
+namespace handoff {
+class engine;
+class error;
+class config_error;
+class intent_matcher;
+class keyword_matcher;
+class localized_text;
+class normalized_text;
+class value;
+struct bot_config;
+struct conversation_info;
+struct agent_info;
+struct customer_info;
+struct handoff_context;
+struct intent_definition;
+struct queue_definition;
+struct transcript_entry;
+struct parsed_input;
+}  // namespace handoff

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "handoff/events.hpp"
+#include "handoff/value.hpp"
+
+/// The escalation policy as the bot's configuration declares it: ordered
+/// rules, each a condition over facts about the message and the
+/// conversation, and what to do when it holds. Nothing in a rule is
+/// executed as code. `docs/config.md` lists the facts.
+namespace handoff {
+
+/// How a condition compares a fact with its operand.
+enum class comparison { equals, in, at_least, at_most, contains, matches, exists };
+
+/// A tree of comparisons: `all` and `any` of children, `not` of one child,
+/// or a comparison of one fact.
+struct condition {
+  enum class node { all, any, negate, compare };
+  node kind = node::all;  // an empty `all` always holds
+  std::vector<condition> children;
+  std::string fact;
+  comparison op = comparison::equals;
+  value operand;
+  /// Where it stands in the configuration (a JSON pointer), for traces.
+  std::string pointer;
+};
+
+/// Hand the conversation to a human.
+struct escalate_action {
+  std::string queue;
+  handoff::priority priority = priority::normal;
+};
+
+/// One rule of the policy: when `when` holds, `escalate`.
+struct policy_rule {
+  std::string id;
+  /// Stated in the `escalated` event, e.g. `customer_request`.
+  std::string reason;
+  condition when;
+  escalate_action escalate;
+  std::string pointer;
+};
+
+/// After a rule decided to escalate, the first routing rule whose condition
+/// holds may send the conversation elsewhere or raise its priority (a VIP
+/// who asks for a human goes to `senior` at `urgent`).
+struct routing_rule {
+  std::string id;
+  condition when;
+  std::string queue;                          // empty: keep the rule's queue
+  std::optional<handoff::priority> priority;  // empty: keep the rule's priority
+  std::string pointer;
+};
+
+struct policy_definition {
+  std::vector<policy_rule> rules;
+  std::vector<routing_rule> routing;
+};
+
+}  // namespace handoff

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "handoff/events.hpp"
+#include "handoff/time.hpp"
+
+/// The JSON mapping of the protocol's events: one JSON object per line.
+namespace handoff {
+
+/// The protocol's version, as in `docs/protocol.md`.
+inline constexpr int protocol_version = 1;
+
+/// An input line, read. Either `event` is set, with the optional `at` the
+/// line carried, or `error` says why the line was refused (`invalid_json`,
+/// `unknown_type`, `missing_field`, `wrong_type`, `invalid_value`).
+struct parsed_input {
+  std::optional<input_event> event;
+  std::optional<time_point> at;
+  out::error error;
+
+  explicit operator bool() const noexcept { return event.has_value(); }
+};
+
+/// Reads one JSON object of the protocol. Never throws on any input:
+/// ill-formed UTF-8 inside strings becomes U+FFFD first, so a customer's
+/// garbled text is still delivered.
+parsed_input parse_input(std::string_view json) noexcept;
+
+/// Writes an event as one line of JSON (no trailing newline); always valid
+/// UTF-8, with `type` first and the protocol's field names.
+std::string to_json(const output_event& event);
+std::string to_json(const input_event& event, std::optional<time_point> at = {});
+
+}  // namespace handoff

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// The subcommands of the `handoff` tool.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+namespace handoff::cli {
+
+struct run_options {
+  std::string config;
+  std::string clock = "2025-01-06T09:00:00Z";
+  std::size_t max_line_bytes = 16 << 20;
+};
+int run(const run_options& options);
+
+struct chat_options {
+  std::string config;
+  std::string agent = "alice";
+  bool color = true;
+};
+int chat(const chat_options& options);
+
+struct check_options {
+  std::string config;
+  bool quiet = false;
+};
+int check(const check_options& options);
+
+/// What reading one line gave.
+enum class line_status { ok, too_long, end };
+
+/// Reads one line (without its newline) into `line`. A line longer than
+/// `limit` bytes is skipped to its end, never held whole in memory, and
+/// reported as `too_long`.
+line_status read_line(std::FILE* in, std::string& line, std::size_t limit);
+
+}  // namespace handoff::cli

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+// handoff: run, chat with and check a bot from the command line.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "handoff/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"handoff: the bot side of customer support, and the handoff to a human"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(handoff::version()));
+
+  handoff::cli::run_options run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Read protocol events (JSON Lines) on stdin, write output events on stdout; scripted clock");
+  run_cmd->add_option("--config,-c", run.config, "The bot's configuration (JSON)")->required();
+  run_cmd->add_option("--clock", run.clock, "Where the scripted clock starts (RFC 3339)")->capture_default_str();
+  run_cmd->add_option("--max-line-bytes", run.max_line_bytes, "Longer input lines are refused")->capture_default_str();
+
+  handoff::cli::chat_options chat;
+  auto* chat_cmd = app.add_subcommand("chat", "Chat with the bot in the terminal; /help lists the agent's commands");
+  chat_cmd->add_option("--config,-c", chat.config, "The bot's configuration (JSON)")->required();
+  chat_cmd->add_option("--agent", chat.agent, "The name you use when you play the agent")->capture_default_str();
+  bool no_color = false;
+  chat_cmd->add_flag("--no-color", no_color, "Plain output");
+
+  handoff::cli::check_options check;
+  auto* check_cmd = app.add_subcommand("check", "Check a configuration; exits non-zero when it has errors");
+  check_cmd->add_option("--config,-c", check.config, "The bot's configuration (JSON)")->required();
+  check_cmd->add_flag("--quiet,-q", check.quiet, "Print problems only");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*run_cmd) return handoff::cli::run(run);
+    if (*chat_cmd) {
+      chat.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      return handoff::cli::chat(chat);
+    }
+    if (*check_cmd) return handoff::cli::check(check);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "handoff: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: MIT
+#include "handoff/config.hpp"
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "facts.hpp"
+#include "handoff/language.hpp"
+#include "handoff/normalize.hpp"
+#include "json_value.hpp"
+
+namespace handoff {
+
+void localized_text::set(std::string language, std::string text) {
+  for (auto& [lang, t] : texts_)
+    if (lang == language) {
+      t = std::move(text);
+      return;
+    }
+  texts_.emplace_back(std::move(language), std::move(text));
+}
+
+std::string_view localized_text::get(std::string_view language, std::string_view fallback_language) const noexcept {
+  if (texts_.empty()) return {};
+  for (const auto& [lang, t] : texts_)
+    if (lang == language) return t;
+  // "zh-CN" asked, "zh" given (or the other way round).
+  for (const auto& [lang, t] : texts_)
+    if (!lang.empty() && primary_language(lang) == primary_language(language)) return t;
+  for (const auto& [lang, t] : texts_)
+    if (lang.empty()) return t;
+  for (const auto& [lang, t] : texts_)
+    if (lang == fallback_language) return t;
+  return texts_.front().second;
+}
+
+const intent_definition* bot_config::find_intent(std::string_view id) const noexcept {
+  for (const auto& i : intents)
+    if (i.id == id) return &i;
+  return nullptr;
+}
+
+const queue_definition* bot_config::find_queue(std::string_view id) const noexcept {
+  for (const auto& q : queues)
+    if (q.id == id) return &q;
+  return nullptr;
+}
+
+std::string config_problem::to_string() const {
+  return fmt::format("{} [{}] {}: {}", severity == level::error ? "error" : "warning", id,
+                     pointer.empty() ? "/" : pointer, message);
+}
+
+namespace {
+
+std::string describe(std::string_view source, const std::vector<config_problem>& problems) {
+  std::size_t errors = 0;
+  for (const auto& p : problems) errors += p.severity == config_problem::level::error;
+  std::string out = fmt::format("{}: {} error{} in the configuration", source, errors, errors == 1 ? "" : "s");
+  for (const auto& p : problems)
+    if (p.severity == config_problem::level::error) out += "\n  " + p.to_string();
+  return out;
+}
+
+}  // namespace
+
+config_error::config_error(std::string source, std::vector<config_problem> problems)
+    : error(describe(source, problems)), problems_(std::move(problems)) {}
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string_view kind_of(const json& j) noexcept {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+std::string escape_pointer(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string at(const std::string& ptr, std::string_view key) { return ptr + "/" + escape_pointer(key); }
+std::string at(const std::string& ptr, std::size_t index) { return fmt::format("{}/{}", ptr, index); }
+
+// Reads the configuration's JSON into typed structures, noting every problem
+// rather than stopping at the first, so `handoff check` can list them all.
+class checker {
+ public:
+  explicit checker(std::vector<config_problem>& problems) : problems_(problems) {}
+
+  bot_config read(const json& root) {
+    bot_config cfg;
+    if (!expect_object(root, "")) return cfg;
+    allow_keys(root, "",
+               {"name", "languages", "limits", "welcome", "fallback", "notices", "intents", "queues", "policy"});
+    cfg.name = optional_string(root, "", "name");
+
+    read_languages(root, cfg);
+    if (auto l = member(root, "", "limits")) {
+      if (expect_object(*l, "/limits")) {
+        allow_keys(*l, "/limits", {"max_message_bytes"});
+        if (auto m = member(*l, "/limits", "max_message_bytes"))
+          cfg.max_message_bytes = static_cast<std::size_t>(integer(*m, "/limits/max_message_bytes", 1, 64 << 20));
+      }
+    }
+    if (auto q = required(root, "", "queues", "an array of queues")) read_queues(*q, cfg);
+    if (auto i = required(root, "", "intents", "an array of intents")) read_intents(*i, cfg);
+    if (auto w = required(root, "", "welcome", "an object with `text` and `quick_replies`"))
+      read_message(*w, "/welcome", cfg.welcome, cfg.menu, true);
+    if (auto f = required(root, "", "fallback", "an object with `text` and `quick_replies`"))
+      read_message(*f, "/fallback", cfg.fallback, cfg.fallback_replies, true);
+    if (auto n = member(root, "", "notices")) read_notices(*n, cfg.notices);
+    if (auto p = member(root, "", "policy")) read_policy(*p, cfg);
+    check_reply_values(cfg);
+    return cfg;
+  }
+
+ private:
+  void problem(std::string id, std::string pointer, std::string message,
+               config_problem::level level = config_problem::level::error) {
+    problems_.push_back({level, "handoff.config." + std::move(id), std::move(pointer), std::move(message)});
+  }
+  void warning(std::string id, std::string pointer, std::string message) {
+    problem(std::move(id), std::move(pointer), std::move(message), config_problem::level::warning);
+  }
+
+  bool expect_object(const json& j, const std::string& ptr) {
+    if (j.is_object()) return true;
+    problem("wrong_type", ptr, fmt::format("expected an object, found {}", kind_of(j)));
+    return false;
+  }
+  bool expect_array(const json& j, const std::string& ptr) {
+    if (j.is_array()) return true;
+    problem("wrong_type", ptr, fmt::format("expected an array, found {}", kind_of(j)));
+    return false;
+  }
+
+  void allow_keys(const json& obj, const std::string& ptr, std::initializer_list<std::string_view> keys) {
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      const auto& k = it.key();
+      if (k.starts_with("$")) continue;  // "$comment", "$schema"
+      bool known = false;
+      for (auto key : keys) known = known || key == k;
+      if (known) continue;
+      std::string list;
+      for (auto key : keys) list += fmt::format("{}{}", list.empty() ? "" : ", ", key);
+      problem("unknown_key", at(ptr, k), fmt::format("unknown key \"{}\"; expected one of {}", k, list));
+    }
+  }
+
+  const json* member(const json& obj, const std::string&, const char* key) {
+    auto it = obj.find(key);
+    return it == obj.end() ? nullptr : &*it;
+  }
+  const json* required(const json& obj, const std::string& ptr, const char* key, std::string_view expected) {
+    auto m = member(obj, ptr, key);
+    if (!m) problem("missing", at(ptr, key), fmt::format("missing; expected {}", expected));
+    return m;
+  }
+
+  std::string string_value(const json& j, const std::string& ptr) {
+    if (j.is_string()) {
+      auto s = j.get<std::string>();
+      if (!is_valid_utf8(s)) problem("invalid_value", ptr, "not valid UTF-8");
+      return s;
+    }
+    problem("wrong_type", ptr, fmt::format("expected a string, found {}", kind_of(j)));
+    return {};
+  }
+  std::string optional_string(const json& obj, const std::string& ptr, const char* key) {
+    auto m = member(obj, ptr, key);
+    return m ? string_value(*m, at(ptr, key)) : std::string();
+  }
+  std::string required_id(const json& obj, const std::string& ptr) {
+    auto m = required(obj, ptr, "id", "a non-empty string");
+    if (!m) return {};
+    auto s = string_value(*m, at(ptr, "id"));
+    if (m->is_string() && s.empty()) problem("invalid_value", at(ptr, "id"), "must not be empty");
+    return s;
+  }
+  long long integer(const json& j, const std::string& ptr, long long lo, long long hi) {
+    if (!j.is_number_integer() &&
+        !(j.is_number_float() && j.get<double>() == static_cast<double>(j.get<long long>()))) {
+      problem("wrong_type", ptr, fmt::format("expected a whole number, found {}", kind_of(j)));
+      return lo;
+    }
+    auto v = j.get<long long>();
+    if (v < lo || v > hi) problem("invalid_value", ptr, fmt::format("must be from {} to {}", lo, hi));
+    return v;
+  }
+  bool boolean(const json& obj, const std::string& ptr, const char* key) {
+    auto m = member(obj, ptr, key);
+    if (!m) return false;
+    if (!m->is_boolean()) {
+      problem("wrong_type", at(ptr, key), fmt::format("expected true or false, found {}", kind_of(*m)));
+      return false;
+    }
+    return m->get<bool>();
+  }
+
+  void read_languages(const json& root, bot_config& cfg) {
+    auto l = required(root, "", "languages", "an array of BCP 47 tags, default first");
+    if (!l || !expect_array(*l, "/languages")) return;
+    for (std::size_t i = 0; i < l->size(); ++i) {
+      auto s = string_value((*l)[i], at("/languages", i));
+      if (s.empty()) continue;
+      if (std::find(cfg.languages.begin(), cfg.languages.end(), s) != cfg.languages.end())
+        problem("duplicate_id", at("/languages", i), fmt::format("language \"{}\" is listed twice", s));
+      else
+        cfg.languages.push_back(std::move(s));
+    }
+    if (cfg.languages.empty()) problem("invalid_value", "/languages", "at least one language is needed");
+    languages_ = cfg.languages;
+  }
+
+  bool known_language(std::string_view lang) const {
+    return std::find(languages_.begin(), languages_.end(), lang) != languages_.end();
+  }
+
+  // A text per language, or one string for every language.
+  localized_text localized(const json& j, const std::string& ptr, bool require_all) {
+    localized_text out;
+    if (j.is_string()) {
+      out.set("", string_value(j, ptr));
+      return out;
+    }
+    if (!j.is_object()) {
+      problem("wrong_type", ptr,
+              fmt::format("expected an object of texts by language (or one string), found {}", kind_of(j)));
+      return out;
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!known_language(it.key())) {
+        problem("unknown_language", at(ptr, it.key()),
+                fmt::format("\"{}\" is not one of the bot's `languages`", it.key()));
+        continue;
+      }
+      out.set(it.key(), string_value(it.value(), at(ptr, it.key())));
+    }
+    if (require_all)
+      for (const auto& lang : languages_)
+        if (!j.contains(lang))
+          warning("missing_language", ptr,
+                  fmt::format("no text in \"{}\"; customers writing it get the default language", lang));
+    return out;
+  }
+
+  std::vector<localized_reply> quick_replies(const json& j, const std::string& ptr) {
+    std::vector<localized_reply> out;
+    if (!expect_array(j, ptr)) return out;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      auto p = at(ptr, i);
+      const auto& r = j[i];
+      if (!expect_object(r, p)) continue;
+      allow_keys(r, p, {"label", "value"});
+      localized_reply reply;
+      if (auto l = required(r, p, "label", "a text per language")) reply.label = localized(*l, at(p, "label"), true);
+      if (auto v = required(r, p, "value", "an intent id or \"request_human\""))
+        reply.value = string_value(*v, at(p, "value"));
+      reply_values_.emplace_back(reply.value, at(p, "value"));
+      out.push_back(std::move(reply));
+    }
+    return out;
+  }
+
+  void read_message(const json& j, const std::string& ptr, localized_text& text, std::vector<localized_reply>& replies,
+                    bool text_required) {
+    if (!expect_object(j, ptr)) return;
+    allow_keys(j, ptr, {"text", "quick_replies"});
+    if (auto t = text_required ? required(j, ptr, "text", "a text per language") : member(j, ptr, "text"))
+      text = localized(*t, at(ptr, "text"), true);
+    if (auto q = member(j, ptr, "quick_replies")) replies = quick_replies(*q, at(ptr, "quick_replies"));
+  }
+
+  void read_notices(const json& j, notice_texts& n) {
+    const std::string ptr = "/notices";
+    if (!expect_object(j, ptr)) return;
+    allow_keys(j, ptr, {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks"});
+    auto one = [&](const char* key, localized_text& out) {
+      if (auto m = member(j, ptr, key)) out = localized(*m, at(ptr, key), true);
+    };
+    one("queued", n.queued);
+    one("assigned", n.assigned);
+    one("ticket", n.ticket);
+    one("handed_back", n.handed_back);
+    one("survey", n.survey);
+    one("feedback_thanks", n.feedback_thanks);
+  }
+
+  strings_by_language by_language(const json& j, const std::string& ptr, bool patterns) {
+    strings_by_language out;
+    if (!expect_object(j, ptr)) return out;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      auto p = at(ptr, it.key());
+      if (!known_language(it.key())) {
+        problem("unknown_language", p, fmt::format("\"{}\" is not one of the bot's `languages`", it.key()));
+        continue;
+      }
+      std::vector<std::string> list;
+      if (expect_array(it.value(), p)) {
+        for (std::size_t i = 0; i < it.value().size(); ++i) {
+          auto s = string_value(it.value()[i], at(p, i));
+          if (it.value()[i].is_string() && (patterns ? s.empty() : normalize(s).empty())) {
+            problem("invalid_value", at(p, i), "must not be empty (after normalisation)");
+            continue;
+          }
+          if (patterns) check_pattern(s, at(p, i));
+          list.push_back(std::move(s));
+        }
+      }
+      out.emplace_back(it.key(), std::move(list));
+    }
+    return out;
+  }
+
+  void check_pattern(const std::string& pattern, const std::string& ptr) {
+    if (pattern.empty()) return;
+    RE2::Options options;
+    options.set_log_errors(false);
+    RE2 re(pattern, options);
+    if (!re.ok()) problem("bad_pattern", ptr, fmt::format("RE2 cannot compile it: {}", re.error()));
+  }
+
+  void read_intents(const json& j, bot_config& cfg) {
+    if (!expect_array(j, "/intents")) return;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      auto p = at("/intents", i);
+      const auto& o = j[i];
+      if (!expect_object(o, p)) continue;
+      allow_keys(o, p,
+                 {"id", "keywords", "patterns", "examples", "answer", "quick_replies", "requests_human", "welcome"});
+      intent_definition def;
+      def.id = required_id(o, p);
+      if (!def.id.empty() && !seen.insert(def.id).second)
+        problem("duplicate_id", at(p, "id"), fmt::format("intent \"{}\" is defined twice", def.id));
+      if (auto k = member(o, p, "keywords")) def.keywords = by_language(*k, at(p, "keywords"), false);
+      if (auto k = member(o, p, "patterns")) def.patterns = by_language(*k, at(p, "patterns"), true);
+      if (auto k = member(o, p, "examples")) def.examples = by_language(*k, at(p, "examples"), false);
+      def.requests_human = boolean(o, p, "requests_human");
+      def.welcome = boolean(o, p, "welcome");
+      if (auto a = member(o, p, "answer")) def.answer = localized(*a, at(p, "answer"), true);
+      if (auto q = member(o, p, "quick_replies")) def.quick_replies = quick_replies(*q, at(p, "quick_replies"));
+      if (def.answer.empty() && !def.requests_human && !def.welcome)
+        problem("missing", at(p, "answer"),
+                "missing; an intent needs an `answer` unless it `requests_human` or is a `welcome`");
+      if (def.keywords.empty() && def.patterns.empty() && def.examples.empty())
+        warning("unreachable_intent", p, "no keywords, patterns or examples: only a quick reply can reach it");
+      cfg.intents.push_back(std::move(def));
+    }
+  }
+
+  void read_queues(const json& j, bot_config& cfg) {
+    if (!expect_array(j, "/queues")) return;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      auto p = at("/queues", i);
+      const auto& o = j[i];
+      if (!expect_object(o, p)) continue;
+      allow_keys(o, p, {"id", "skill", "mode", "average_handle_seconds"});
+      queue_definition q;
+      q.id = required_id(o, p);
+      if (!q.id.empty() && !seen.insert(q.id).second)
+        problem("duplicate_id", at(p, "id"), fmt::format("queue \"{}\" is defined twice", q.id));
+      q.skill = optional_string(o, p, "skill");
+      if (q.skill.empty()) q.skill = q.id;
+      auto mode = optional_string(o, p, "mode");
+      if (mode == "offer")
+        q.mode = queue_mode::offer;
+      else if (!mode.empty() && mode != "assign")
+        problem("invalid_value", at(p, "mode"), fmt::format("expected \"assign\" or \"offer\", found \"{}\"", mode));
+      if (auto a = member(o, p, "average_handle_seconds"))
+        q.average_handle_seconds = static_cast<int>(integer(*a, at(p, "average_handle_seconds"), 1, 86400));
+      cfg.queues.push_back(std::move(q));
+    }
+    if (cfg.queues.empty()) problem("invalid_value", "/queues", "at least one queue is needed");
+  }
+
+  condition read_condition(const json& j, const std::string& ptr) {
+    condition c;
+    c.pointer = ptr;
+    if (!expect_object(j, ptr)) return c;
+    if (auto a = member(j, ptr, "all"); a || j.contains("any")) {
+      allow_keys(j, ptr, {"all", "any"});
+      if (a && j.contains("any")) problem("invalid_value", ptr, "give `all` or `any`, not both");
+      c.kind = a ? condition::node::all : condition::node::any;
+      const json& list = a ? *a : j["any"];
+      auto lp = at(ptr, a ? "all" : "any");
+      if (expect_array(list, lp))
+        for (std::size_t i = 0; i < list.size(); ++i) c.children.push_back(read_condition(list[i], at(lp, i)));
+      return c;
+    }
+    if (auto n = member(j, ptr, "not")) {
+      allow_keys(j, ptr, {"not"});
+      c.kind = condition::node::negate;
+      c.children.push_back(read_condition(*n, at(ptr, "not")));
+      return c;
+    }
+    c.kind = condition::node::compare;
+    allow_keys(j, ptr, {"fact", "equals", "in", "at_least", "at_most", "contains", "matches", "exists"});
+    auto f = required(j, ptr, "fact", "the name of a fact");
+    if (!f) return c;
+    c.fact = string_value(*f, at(ptr, "fact"));
+    auto fact = detail::find_fact(c.fact);
+    if (!fact) {
+      std::string names;
+      for (const auto& k : detail::known_facts) names += fmt::format("{}{}", names.empty() ? "" : ", ", k.name);
+      problem("unknown_fact", at(ptr, "fact"),
+              fmt::format("unknown fact \"{}\"; known facts: {}, customer.attributes.<name>", c.fact, names));
+      return c;
+    }
+    static constexpr std::pair<const char*, comparison> ops[] = {
+        {"equals", comparison::equals},     {"in", comparison::in},
+        {"at_least", comparison::at_least}, {"at_most", comparison::at_most},
+        {"contains", comparison::contains}, {"matches", comparison::matches},
+        {"exists", comparison::exists}};
+    int found = 0;
+    for (const auto& [name, op] : ops) {
+      auto m = member(j, ptr, name);
+      if (!m) continue;
+      ++found;
+      c.op = op;
+      check_operand(*fact, op, *m, at(ptr, name));
+      c.operand = detail::from_json(*m);
+    }
+    if (found != 1)
+      problem("bad_comparison", ptr,
+              "a comparison needs exactly one of equals, in, at_least, at_most, contains, matches, exists");
+    return c;
+  }
+
+  void check_operand(const detail::fact_info& fact, comparison op, const json& operand, const std::string& ptr) {
+    using detail::fact_type;
+    auto type_name = [](fact_type t) {
+      return t == fact_type::boolean ? "a boolean" : t == fact_type::number ? "a number" : "a string";
+    };
+    auto fits = [&](const json& v) {
+      switch (fact.type) {
+        case fact_type::boolean: return v.is_boolean();
+        case fact_type::number: return v.is_number();
+        case fact_type::string: return v.is_string();
+        case fact_type::any: return v.is_primitive() && !v.is_null();
+      }
+      return false;
+    };
+    auto wrong = [&](std::string_view expected) {
+      problem(
+          "bad_comparison", ptr,
+          fmt::format("fact \"{}\" is {}: expected {}, found {}", fact.name,
+                      fact.type == fact_type::any ? "any value" : type_name(fact.type), expected, kind_of(operand)));
+    };
+    switch (op) {
+      case comparison::equals:
+        if (!fits(operand)) wrong(fact.type == fact_type::any ? "a string, number or boolean" : type_name(fact.type));
+        break;
+      case comparison::in:
+        if (!operand.is_array() || operand.empty()) {
+          wrong("a non-empty array");
+        } else {
+          for (const auto& v : operand)
+            if (!fits(v)) {
+              wrong(fmt::format("an array of {}", fact.type == fact_type::any ? "values" : type_name(fact.type)));
+              break;
+            }
+        }
+        break;
+      case comparison::at_least:
+      case comparison::at_most:
+        if (fact.type != fact_type::number && fact.type != fact_type::any)
+          wrong("a fact that is a number");
+        else if (!operand.is_number())
+          wrong("a number");
+        break;
+      case comparison::contains:
+        if (fact.type != fact_type::string && fact.type != fact_type::any)
+          wrong("a fact that is a string");
+        else if (!operand.is_string())
+          wrong("a string");
+        break;
+      case comparison::matches:
+        if (fact.type != fact_type::string && fact.type != fact_type::any)
+          wrong("a fact that is a string");
+        else if (!operand.is_string())
+          wrong("a string (an RE2 pattern)");
+        else
+          check_pattern(operand.get<std::string>(), ptr);
+        break;
+      case comparison::exists:
+        if (!operand.is_boolean()) wrong("true or false");
+        break;
+    }
+  }
+
+  void check_queue(const bot_config& cfg, const std::string& queue, const std::string& ptr) {
+    if (queue.empty() || cfg.find_queue(queue)) return;
+    std::string names;
+    for (const auto& q : cfg.queues) names += fmt::format("{}{}", names.empty() ? "" : ", ", q.id);
+    problem("unknown_queue", ptr, fmt::format("no queue \"{}\"; queues: {}", queue, names));
+  }
+
+  priority read_priority(const json& j, const std::string& ptr) {
+    auto s = string_value(j, ptr);
+    if (auto p = parse_priority(s)) return *p;
+    if (j.is_string())
+      problem("invalid_value", ptr, fmt::format("expected low, normal, high or urgent, found \"{}\"", s));
+    return priority::normal;
+  }
+
+  void read_policy(const json& j, bot_config& cfg) {
+    if (!expect_object(j, "/policy")) return;
+    allow_keys(j, "/policy", {"rules", "routing"});
+    std::set<std::string> seen;
+    if (auto rules = member(j, "/policy", "rules"); rules && expect_array(*rules, "/policy/rules")) {
+      for (std::size_t i = 0; i < rules->size(); ++i) {
+        auto p = at("/policy/rules", i);
+        const auto& o = (*rules)[i];
+        if (!expect_object(o, p)) continue;
+        allow_keys(o, p, {"id", "reason", "when", "then"});
+        policy_rule r;
+        r.pointer = p;
+        r.id = required_id(o, p);
+        if (!r.id.empty() && !seen.insert(r.id).second)
+          problem("duplicate_id", at(p, "id"), fmt::format("rule \"{}\" is defined twice", r.id));
+        if (auto reason = required(o, p, "reason", "a string such as \"customer_request\""))
+          r.reason = string_value(*reason, at(p, "reason"));
+        if (auto w = required(o, p, "when", "a condition")) r.when = read_condition(*w, at(p, "when"));
+        if (auto t = required(o, p, "then", "an action such as {\"escalate\": {...}}");
+            t && expect_object(*t, at(p, "then"))) {
+          auto tp = at(p, "then");
+          allow_keys(*t, tp, {"escalate"});
+          if (auto e = required(*t, tp, "escalate", "{\"queue\": ..., \"priority\": ...}");
+              e && expect_object(*e, at(tp, "escalate"))) {
+            auto ep = at(tp, "escalate");
+            allow_keys(*e, ep, {"queue", "priority"});
+            if (auto q = required(*e, ep, "queue", "a queue id")) {
+              r.escalate.queue = string_value(*q, at(ep, "queue"));
+              check_queue(cfg, r.escalate.queue, at(ep, "queue"));
+            }
+            if (auto pr = member(*e, ep, "priority")) r.escalate.priority = read_priority(*pr, at(ep, "priority"));
+          }
+        }
+        cfg.policy.rules.push_back(std::move(r));
+      }
+    }
+    if (auto routing = member(j, "/policy", "routing"); routing && expect_array(*routing, "/policy/routing")) {
+      for (std::size_t i = 0; i < routing->size(); ++i) {
+        auto p = at("/policy/routing", i);
+        const auto& o = (*routing)[i];
+        if (!expect_object(o, p)) continue;
+        allow_keys(o, p, {"id", "when", "queue", "priority"});
+        routing_rule r;
+        r.pointer = p;
+        r.id = required_id(o, p);
+        if (auto w = required(o, p, "when", "a condition")) r.when = read_condition(*w, at(p, "when"));
+        r.queue = optional_string(o, p, "queue");
+        check_queue(cfg, r.queue, at(p, "queue"));
+        if (auto pr = member(o, p, "priority")) r.priority = read_priority(*pr, at(p, "priority"));
+        if (r.queue.empty() && !r.priority)
+          warning("no_effect", p, "a routing rule without `queue` or `priority` changes nothing");
+        cfg.policy.routing.push_back(std::move(r));
+      }
+    }
+  }
+
+  void check_reply_values(const bot_config& cfg) {
+    for (const auto& [value, ptr] : reply_values_) {
+      if (value.empty())
+        problem("invalid_value", ptr, "must not be empty");
+      else if (value != "request_human" && !cfg.find_intent(value))
+        warning(
+            "unknown_intent", ptr,
+            fmt::format("\"{}\" is neither an intent id nor \"request_human\"; choosing it sends it as text", value));
+    }
+  }
+
+  std::vector<config_problem>& problems_;
+  std::vector<std::string> languages_;
+  std::vector<std::pair<std::string, std::string>> reply_values_;
+};
+
+bool has_errors(const std::vector<config_problem>& problems) {
+  for (const auto& p : problems)
+    if (p.severity == config_problem::level::error) return true;
+  return false;
+}
+
+bot_config read_checked(std::string_view text, std::vector<config_problem>& problems) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    problems.push_back({config_problem::level::error, "handoff.config.invalid_json", "", e.what()});
+    return {};
+  }
+  return checker(problems).read(root);
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw error(fmt::format("cannot read the configuration {}", file.string()));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+bot_config parse_config(std::string_view json_text, std::string_view source) {
+  std::vector<config_problem> problems;
+  auto cfg = read_checked(json_text, problems);
+  if (has_errors(problems)) throw config_error(std::string(source), std::move(problems));
+  return cfg;
+}
+
+bot_config load_config(const std::filesystem::path& file) { return parse_config(read_file(file), file.string()); }
+
+std::vector<config_problem> check_config(std::string_view json_text) {
+  std::vector<config_problem> problems;
+  read_checked(json_text, problems);
+  return problems;
+}
+
+std::vector<config_problem> check_config_file(const std::filesystem::path& file) {
+  try {
+    return check_config(read_file(file));
+  } catch (const error& e) {
+    return {{config_problem::level::error, "handoff.config.unreadable", "", e.what()}};
+  }
+}
+
+}  // namespace handoff

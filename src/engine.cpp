@@ -1,0 +1,891 @@
+// SPDX-License-Identifier: MIT
+#include "handoff/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "handoff/language.hpp"
+#include "handoff/matchers/keywords.hpp"
+#include "handoff/normalize.hpp"
+#include "policy_eval.hpp"
+#include "utf8.hpp"
+
+namespace handoff {
+namespace {
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+template <class T>
+using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
+
+constexpr std::string_view request_human_value = "request_human";
+
+struct live_conversation {
+  std::string id;
+  conversation_state state = conversation_state::bot;
+  customer_info customer;
+  std::string channel;
+  std::string language;
+  bool language_confident = false;
+  std::vector<transcript_entry> transcript;
+  std::unordered_set<std::string> message_ids;
+  std::vector<std::string> tags;
+  std::vector<intent_confidence> last_intents;
+  int turns = 0;
+  int fallbacks_in_row = 0;
+
+  // The current or last handoff.
+  std::string queue;
+  priority prio = priority::normal;
+  std::string reason;
+  std::string rule;
+  std::string agent;  // offered to, or holding
+  long long seq = 0;  // place in the queue: lower is earlier
+  std::vector<std::string> declined_by;
+  int last_position = 0;
+  long long last_estimate = -1;
+
+  // How the last agent let go, so a repeated release is recognised.
+  std::string released_by;
+  release_outcome released_outcome = release_outcome::resolved;
+  bool awaiting_feedback = false;
+  std::optional<int> feedback_score;
+};
+
+struct agent_state {
+  std::string id;
+  agent_status_kind status = agent_status_kind::offline;
+  std::vector<std::string> skills;
+  int capacity = 1;
+  int level = 1;
+  std::vector<std::string> languages;
+  std::vector<std::string> conversations;  // held or offered, in order
+  long long online_seq = 0;
+  time_point last_assigned{};
+
+  bool has_skill(std::string_view s) const { return std::find(skills.begin(), skills.end(), s) != skills.end(); }
+  bool has_room() const { return static_cast<int>(conversations.size()) < capacity; }
+  void drop(std::string_view conv) {
+    conversations.erase(std::remove(conversations.begin(), conversations.end(), conv), conversations.end());
+  }
+};
+
+struct waiting {
+  priority prio;
+  long long seq;
+  std::string conversation;
+};
+
+struct queue_state {
+  const queue_definition* def;
+  std::vector<waiting> line;  // served first at the front
+};
+
+std::string replace_all(std::string_view text, std::initializer_list<std::pair<std::string_view, std::string>> vars) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (std::size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    if (text[i] == '{')
+      for (const auto& [name, val] : vars)
+        if (text.substr(i + 1, name.size()) == name && text.substr(i + 1 + name.size(), 1) == "}") {
+          out += val;
+          i += name.size() + 2;
+          replaced = true;
+          break;
+        }
+    if (!replaced) out += text[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
+struct engine::impl {
+  bot_config cfg;
+  keyword_matcher keywords;
+  detail::compiled_policy policy;
+  time_point now;
+  string_map<live_conversation> conversations;
+  string_map<agent_state> agents;
+  std::vector<queue_state> queues;
+  long long next_seq = 1;
+  long long front_seq = 0;
+  long long online_counter = 0;
+  std::uint32_t human_intent = ~0u;  // the first intent that requests a human
+
+  // Scratch reused for every message, so the hot path does not allocate.
+  normalized_text norm;
+  std::vector<intent_match> matches;
+  std::string clean;
+  std::vector<output_event>* out = nullptr;
+
+  impl(bot_config c, const engine_options& options)
+      : cfg(std::move(c)), keywords(cfg), policy(cfg.policy), now(options.start) {
+    for (const auto& q : cfg.queues) queues.push_back({&q, {}});
+    for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
+      if (cfg.intents[i].requests_human) {
+        human_intent = i;
+        break;
+      }
+  }
+
+  std::string_view default_language() const { return cfg.languages.front(); }
+  std::string_view lang(const live_conversation& c) const {
+    return c.language.empty() ? default_language() : std::string_view(c.language);
+  }
+
+  // ---- output helpers ---------------------------------------------------
+
+  template <class Event>
+  void emit(Event e) {
+    out->emplace_back(std::move(e));
+  }
+
+  void refuse(std::string code, std::string message, std::string_view conversation = {}) {
+    emit(out::error{std::move(code), std::move(message), std::nullopt, std::string(conversation)});
+  }
+
+  void record(live_conversation& c, role r, std::string text, std::string_view agent = {}, std::string_view kind = {}) {
+    transcript_entry e;
+    e.role = r;
+    e.text = std::move(text);
+    e.at = now;
+    e.agent = agent;
+    e.kind = kind;
+    c.transcript.push_back(std::move(e));
+  }
+
+  std::vector<quick_reply> localize(const std::vector<localized_reply>& replies, std::string_view language) const {
+    std::vector<quick_reply> out_replies;
+    out_replies.reserve(replies.size());
+    for (const auto& r : replies)
+      out_replies.push_back({std::string(r.label.get(language, default_language())), r.value});
+    return out_replies;
+  }
+
+  void say(live_conversation& c, std::string text, std::string_view kind, std::vector<quick_reply> replies = {},
+           std::string_view intent = {}, std::optional<double> confidence = {}) {
+    if (text.empty()) return;
+    record(c, role::bot, text, {}, kind);
+    emit(out::bot_message{c.id, std::move(text), std::string(lang(c)), std::string(intent), confidence,
+                          std::move(replies), std::string(kind)});
+  }
+
+  void notice(live_conversation& c, const localized_text& t,
+              std::initializer_list<std::pair<std::string_view, std::string>> vars) {
+    auto text = t.get(lang(c), default_language());
+    if (!text.empty()) say(c, replace_all(text, vars), "notice");
+  }
+
+  // ---- conversations and understanding ---------------------------------
+
+  live_conversation& open(const std::string& id) {
+    auto it = conversations.find(id);
+    if (it == conversations.end()) {
+      it = conversations.emplace(id, live_conversation{}).first;
+      it->second.id = id;
+    }
+    return it->second;
+  }
+
+  live_conversation* find(std::string_view id) {
+    auto it = conversations.find(id);
+    return it == conversations.end() ? nullptr : &it->second;
+  }
+
+  void update_customer(live_conversation& c, const std::optional<customer_info>& info) {
+    if (!info) return;
+    c.customer = *info;
+    if (c.language.empty() && !info->language.empty()) {
+      auto l = best_language(info->language, cfg.languages);
+      if (!l.empty()) c.language = l;
+    }
+  }
+
+  // Reads the message into `norm` and `matches`; settles the language.
+  void understand(live_conversation& c, std::string_view text) {
+    norm.assign(text);
+    auto guess = detect_language(norm, cfg.languages);
+    // Switch language on clear evidence only: a Chinese customer who types
+    // "ok" still reads Chinese.
+    if (!guess.language.empty() && (guess.confident || !c.language_confident)) {
+      if (guess.confident || c.language.empty()) c.language = guess.language;
+      c.language_confident = c.language_confident || guess.confident;
+    }
+    matches.clear();
+    keywords.match(norm, lang(c), matches);
+    rank_matches(matches);
+    c.last_intents.clear();
+    for (std::size_t i = 0; i < matches.size() && i < 3; ++i)
+      c.last_intents.push_back({cfg.intents[matches[i].intent].id, matches[i].confidence});
+  }
+
+  const intent_match* top() const { return matches.empty() ? nullptr : &matches.front(); }
+
+  detail::message_facts facts(const live_conversation& c, bool human_requested) const {
+    detail::message_facts f;
+    const intent_match* m = top();
+    f.human_requested = human_requested || (m && cfg.intents[m->intent].requests_human);
+    if (m) {
+      f.intent = cfg.intents[m->intent].id;
+      f.confidence = m->confidence;
+    }
+    f.out_of_scope = !m && !human_requested;
+    f.language = lang(c);
+    f.channel = c.channel;
+    f.turns = c.turns;
+    f.fallbacks_in_row = c.fallbacks_in_row;
+    f.customer = &c.customer;
+    return f;
+  }
+
+  // The bot's turn: the policy may hand over; otherwise the bot answers.
+  void bot_turn(live_conversation& c, bool human_requested) {
+    auto f = facts(c, human_requested);
+    if (const policy_rule* r = policy.decide(f)) {
+      escalate(c, *r, f);
+      return;
+    }
+    const intent_match* m = top();
+    if (m && !(cfg.intents[m->intent].requests_human && cfg.intents[m->intent].answer.empty())) {
+      answer(c, m->intent, m->confidence);
+      return;
+    }
+    ++c.fallbacks_in_row;
+    say(c, std::string(cfg.fallback.get(lang(c), default_language())), "fallback",
+        localize(cfg.fallback_replies, lang(c)));
+  }
+
+  void answer(live_conversation& c, std::uint32_t index, double confidence) {
+    const auto& intent = cfg.intents[index];
+    c.fallbacks_in_row = 0;
+    if (intent.welcome) {
+      auto replies = localize(intent.quick_replies.empty() ? cfg.menu : intent.quick_replies, lang(c));
+      auto text = intent.answer.empty() ? cfg.welcome.get(lang(c), default_language())
+                                        : intent.answer.get(lang(c), default_language());
+      say(c, std::string(text), "welcome", std::move(replies), intent.id, confidence);
+      return;
+    }
+    say(c, std::string(intent.answer.get(lang(c), default_language())), "answer",
+        localize(intent.quick_replies, lang(c)), intent.id, confidence);
+  }
+
+  // ---- handoff ------------------------------------------------------------
+
+  queue_state* queue(std::string_view id) {
+    for (auto& q : queues)
+      if (q.def->id == id) return &q;
+    return nullptr;
+  }
+
+  bool anyone_online(const queue_state& q) const {
+    for (const auto& [id, a] : agents)
+      if (a.status == agent_status_kind::online && a.has_skill(q.def->skill)) return true;
+    return false;
+  }
+
+  void escalate(live_conversation& c, const policy_rule& r, const detail::message_facts& f) {
+    c.queue = r.escalate.queue;
+    c.prio = r.escalate.priority;
+    if (const routing_rule* route = policy.route(f)) {
+      if (!route->queue.empty()) c.queue = route->queue;
+      if (route->priority) c.prio = std::max(c.prio, *route->priority);
+    }
+    c.reason = r.reason;
+    c.rule = r.id;
+    c.declined_by.clear();
+    c.fallbacks_in_row = 0;
+    emit(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule});
+    record(c, role::system, fmt::format("escalated to {} ({}, {}): {}", c.queue, to_string(c.prio), c.rule, c.reason));
+    enqueue(c, next_seq++);
+  }
+
+  // Puts a conversation in line for its queue, or makes a ticket when no
+  // one who could take it is online.
+  void enqueue(live_conversation& c, long long seq) {
+    queue_state* q = queue(c.queue);
+    if (!anyone_online(*q)) {
+      c.state = conversation_state::bot;
+      c.agent.clear();
+      emit(out::ticket{c.id, c.queue, "no_agent_online"});
+      record(c, role::system, fmt::format("ticket for {}: no agent online", c.queue));
+      notice(c, cfg.notices.ticket, {{"queue", c.queue}});
+      return;
+    }
+    c.state = conversation_state::queued;
+    c.agent.clear();
+    c.seq = seq;
+    c.last_position = 0;
+    c.last_estimate = -1;
+    auto pos = std::find_if(q->line.begin(), q->line.end(),
+                            [&](const waiting& w) { return w.prio < c.prio || (w.prio == c.prio && w.seq > seq); });
+    q->line.insert(pos, waiting{c.prio, seq, c.id});
+    dispatch();
+  }
+
+  void leave_line(live_conversation& c) {
+    if (queue_state* q = queue(c.queue))
+      std::erase_if(q->line, [&](const waiting& w) { return w.conversation == c.id; });
+  }
+
+  agent_state* pick_agent(const queue_state& q, const live_conversation& c) {
+    agent_state* best = nullptr;
+    for (auto& [id, a] : agents) {
+      if (a.status != agent_status_kind::online || !a.has_skill(q.def->skill) || !a.has_room()) continue;
+      if (std::find(c.declined_by.begin(), c.declined_by.end(), a.id) != c.declined_by.end()) continue;
+      // Least busy first, then the one idle longest, then the first online.
+      if (!best || a.conversations.size() < best->conversations.size() ||
+          (a.conversations.size() == best->conversations.size() &&
+           (a.last_assigned < best->last_assigned ||
+            (a.last_assigned == best->last_assigned && a.online_seq < best->online_seq))))
+        best = &a;
+    }
+    return best;
+  }
+
+  // Gives waiting conversations to agents with room, the most urgent and
+  // then the longest waiting first, then tells those still waiting where
+  // they stand.
+  void dispatch() {
+    for (;;) {
+      queue_state* best_q = nullptr;
+      std::size_t best_i = 0;
+      agent_state* best_a = nullptr;
+      for (auto& q : queues)
+        for (std::size_t i = 0; i < q.line.size(); ++i) {
+          agent_state* a = pick_agent(q, conversations.at(q.line[i].conversation));
+          if (!a) continue;
+          const waiting& w = q.line[i];
+          if (!best_q || w.prio > best_q->line[best_i].prio ||
+              (w.prio == best_q->line[best_i].prio && w.seq < best_q->line[best_i].seq)) {
+            best_q = &q;
+            best_i = i;
+            best_a = a;
+          }
+          break;
+        }
+      if (!best_q) break;
+      live_conversation& c = conversations.at(best_q->line[best_i].conversation);
+      best_q->line.erase(best_q->line.begin() + static_cast<std::ptrdiff_t>(best_i));
+      best_a->conversations.push_back(c.id);
+      best_a->last_assigned = now;
+      c.agent = best_a->id;
+      if (best_q->def->mode == queue_mode::offer) {
+        c.state = conversation_state::offered;
+        emit(out::offered{c.id, c.agent});
+        record(c, role::system, fmt::format("offered to {}", c.agent), c.agent);
+      } else {
+        assign(c, *best_a);
+      }
+    }
+    announce_positions();
+  }
+
+  void assign(live_conversation& c, agent_state& a) {
+    c.state = conversation_state::assigned;
+    c.agent = a.id;
+    record(c, role::system, fmt::format("assigned to {}", a.id), a.id);
+    emit(out::assigned{c.id, a.id, context(c)});
+    notice(c, cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
+  }
+
+  long long estimate(const queue_state& q, int position) const {
+    int capacity = 0;
+    for (const auto& [id, a] : agents)
+      if (a.status == agent_status_kind::online && a.has_skill(q.def->skill)) capacity += a.capacity;
+    capacity = std::max(capacity, 1);
+    // Every `capacity` customers ahead cost one average handling time.
+    return static_cast<long long>((position + capacity - 1) / capacity) * q.def->average_handle_seconds;
+  }
+
+  void announce_positions() {
+    for (auto& q : queues)
+      for (std::size_t i = 0; i < q.line.size(); ++i) {
+        live_conversation& c = conversations.at(q.line[i].conversation);
+        int position = static_cast<int>(i) + 1;
+        long long wait = estimate(q, position);
+        if (position == c.last_position && wait == c.last_estimate) continue;
+        c.last_position = position;
+        c.last_estimate = wait;
+        emit(out::queued{c.id, c.queue, position, wait});
+        notice(c, cfg.notices.queued,
+               {{"position", std::to_string(position)},
+                {"ahead", std::to_string(position - 1)},
+                {"minutes", std::to_string(std::max<long long>(1, (wait + 59) / 60))},
+                {"queue", c.queue}});
+      }
+  }
+
+  std::string summary(const live_conversation& c) const {
+    std::string topic;
+    for (auto it = c.transcript.rbegin(); it != c.transcript.rend() && topic.empty(); ++it)
+      if (it->role == role::customer && !it->intent.empty()) {
+        const intent_definition* d = cfg.find_intent(it->intent);
+        if (d && !d->requests_human && !d->welcome) topic = it->intent;
+      }
+    std::string last;
+    for (auto it = c.transcript.rbegin(); it != c.transcript.rend() && last.empty(); ++it)
+      if (it->role == role::customer) last = it->text;
+    if (detail::count_code_points(last) > 80) {
+      std::size_t pos = 0, n = 0;
+      while (pos < last.size() && n < 77) {
+        detail::decode_utf8(last, pos);
+        ++n;
+      }
+      last = last.substr(0, pos) + "...";
+    }
+    std::string tier = c.customer.tier.empty() ? "" : c.customer.tier;
+    if (primary_language(lang(c)) == "zh") {
+      return fmt::format("客户{}{}因 {} 转人工（规则 {}），共 {} 条消息{}。{}",
+                         c.customer.name.empty() ? "" : c.customer.name, tier.empty() ? "" : "（" + tier + "）",
+                         c.reason, c.rule, c.turns, topic.empty() ? "" : "，最近的问题：" + topic,
+                         last.empty() ? "" : "最后一句：“" + last + "”");
+    }
+    return fmt::format("Customer{}{} was escalated for {} (rule {}) after {} message{}{}.{}",
+                       c.customer.name.empty() ? "" : " " + c.customer.name, tier.empty() ? "" : " (" + tier + ")",
+                       c.reason, c.rule, c.turns, c.turns == 1 ? "" : "s",
+                       topic.empty() ? "" : "; last topic: " + topic,
+                       last.empty() ? "" : " Last message: \"" + last + "\"");
+  }
+
+  handoff_context context(const live_conversation& c) const {
+    handoff_context ctx;
+    ctx.customer = c.customer;
+    ctx.language = std::string(lang(c));
+    ctx.intents = c.last_intents;
+    ctx.tags = c.tags;
+    ctx.reason = c.reason;
+    ctx.rule = c.rule;
+    ctx.queue = c.queue;
+    ctx.priority = c.prio;
+    ctx.summary = summary(c);
+    ctx.transcript = c.transcript;
+    return ctx;
+  }
+
+  // Frees the agent's hold on a conversation and lets others be served.
+  void release_agent(live_conversation& c) {
+    if (auto it = agents.find(c.agent); it != agents.end()) it->second.drop(c.id);
+  }
+
+  // ---- input events -------------------------------------------------------
+
+  void on(const in::customer_message& e) {
+    if (e.text.size() > cfg.max_message_bytes) {
+      refuse("message_too_large",
+             fmt::format("the message has {} bytes; this bot accepts at most {}", e.text.size(), cfg.max_message_bytes),
+             e.conversation);
+      return;
+    }
+    live_conversation& c = open(e.conversation);
+    if (!e.message_id.empty() && !c.message_ids.insert(e.message_id).second) return;  // a retry
+    update_customer(c, e.customer);
+    if (!e.channel.empty()) c.channel = e.channel;
+
+    clean.clear();
+    sanitize_utf8(e.text, clean);
+    understand(c, clean);
+    ++c.turns;
+
+    transcript_entry entry;
+    entry.role = role::customer;
+    entry.text = clean;
+    entry.at = now;
+    entry.message_id = e.message_id;
+    entry.language = std::string(lang(c));
+    if (const intent_match* m = top()) {
+      entry.intent = cfg.intents[m->intent].id;
+      entry.confidence = m->confidence;
+    }
+    c.transcript.push_back(std::move(entry));
+
+    switch (c.state) {
+      case conversation_state::assigned: emit(out::customer_message{c.id, c.agent, clean}); return;
+      case conversation_state::queued:
+      case conversation_state::offered:
+        // The bot keeps quiet while a human is coming; an impatient "human!"
+        // hears where they stand.
+        if (facts(c, false).human_requested && c.state == conversation_state::queued) {
+          c.last_position = 0;
+          announce_positions();
+        }
+        return;
+      case conversation_state::resolved:
+        if (c.awaiting_feedback) {
+          auto t = norm.text();
+          if (t.size() == 1 && t[0] >= '1' && t[0] <= '5') {
+            take_feedback(c, t[0] - '0');
+            return;
+          }
+        }
+        reopen(c);
+        break;
+      case conversation_state::closed: reopen(c); break;
+      case conversation_state::bot: break;
+    }
+    bot_turn(c, false);
+  }
+
+  void reopen(live_conversation& c) {
+    c.state = conversation_state::bot;
+    c.awaiting_feedback = false;
+    c.agent.clear();
+    record(c, role::system, "reopened");
+  }
+
+  void on(const in::customer_action& e) {
+    live_conversation& c = open(e.conversation);
+    update_customer(c, e.customer);
+    if (e.action == "choose") {
+      if (c.state == conversation_state::resolved && c.awaiting_feedback && e.value.size() == 1 && e.value[0] >= '1' &&
+          e.value[0] <= '5') {
+        take_feedback(c, e.value[0] - '0');
+        return;
+      }
+      if (e.value != request_human_value) {
+        const intent_definition* chosen = cfg.find_intent(e.value);
+        if (!chosen) {
+          // Not an intent: read it as if typed.
+          on(in::customer_message{e.conversation, e.value, std::nullopt, {}, {}});
+          return;
+        }
+        record(c, role::customer, e.value, {}, "choose");
+        ++c.turns;
+        if (c.state == conversation_state::assigned) {
+          emit(out::customer_message{c.id, c.agent, e.value});
+          return;
+        }
+        if (c.state != conversation_state::bot) return;
+        matches.assign(
+            1, intent_match{static_cast<std::uint32_t>(chosen - cfg.intents.data()), 1.0, chosen->requests_human});
+        c.last_intents.assign(1, {chosen->id, 1.0});
+        c.transcript.back().intent = chosen->id;
+        c.transcript.back().confidence = 1.0;
+        bot_turn(c, chosen->requests_human);
+        return;
+      }
+    }
+    if (e.action == "choose" || e.action == "request_human") {
+      if (c.state == conversation_state::queued || c.state == conversation_state::offered ||
+          c.state == conversation_state::assigned)
+        return;  // already on the way to a human
+      if (c.state != conversation_state::bot) reopen(c);
+      record(c, role::customer, std::string(request_human_value), {}, "request_human");
+      ++c.turns;
+      matches.clear();
+      if (human_intent != ~0u) matches.push_back({human_intent, 1.0, true});
+      bot_turn(c, true);
+      return;
+    }
+    // cancel_handoff
+    switch (c.state) {
+      case conversation_state::queued: leave_line(c); break;
+      case conversation_state::offered:
+      case conversation_state::assigned: release_agent(c); break;
+      default: return;  // nothing to cancel
+    }
+    c.state = conversation_state::bot;
+    c.agent.clear();
+    record(c, role::system, "the customer cancelled the handoff");
+    emit(out::handed_back{c.id});
+    dispatch();
+  }
+
+  void on(const in::customer_left& e) {
+    live_conversation* c = find(e.conversation);
+    if (!c)
+      return refuse("unknown_conversation", fmt::format("no conversation \"{}\"", e.conversation), e.conversation);
+    if (c->state == conversation_state::closed) return;
+    bool waiting = c->state == conversation_state::queued || c->state == conversation_state::offered;
+    if (c->state == conversation_state::queued) leave_line(*c);
+    if (c->state == conversation_state::offered || c->state == conversation_state::assigned) release_agent(*c);
+    c->state = conversation_state::closed;
+    c->awaiting_feedback = false;
+    record(*c, role::system, waiting ? "the customer left while waiting (abandoned)" : "the customer left");
+    emit(out::closed{c->id, "customer_left"});
+    dispatch();
+  }
+
+  void on(const in::agent_status& e) {
+    auto [it, added] = agents.try_emplace(e.agent);
+    agent_state& a = it->second;
+    if (added) a.id = e.agent;
+    bool was_online = a.status == agent_status_kind::online;
+    a.status = e.status;
+    if (e.skills) a.skills = *e.skills;
+    if (e.capacity) a.capacity = *e.capacity;
+    if (e.level) a.level = *e.level;
+    if (e.languages) a.languages = *e.languages;
+    if (e.status == agent_status_kind::online) {
+      if (!was_online) a.online_seq = ++online_counter;
+    } else if (!a.conversations.empty()) {
+      // Nothing is lost: what the agent held goes back to the front of its
+      // queue, context and all.
+      auto held = std::move(a.conversations);
+      a.conversations.clear();
+      for (const auto& id : held) {
+        live_conversation& c = conversations.at(id);
+        record(c, role::system, fmt::format("{} went {}; back to the queue", a.id, to_string(e.status)), a.id);
+        c.declined_by.clear();
+        enqueue(c, front_seq--);
+      }
+    }
+    dispatch();
+  }
+
+  agent_state* online_agent(std::string_view id, std::string_view conv) {
+    auto it = agents.find(id);
+    if (it == agents.end()) {
+      refuse("unknown_agent", fmt::format("no agent \"{}\" has reported a status", id), conv);
+      return nullptr;
+    }
+    if (it->second.status != agent_status_kind::online) {
+      refuse("agent_unavailable", fmt::format("agent \"{}\" is {}", id, to_string(it->second.status)), conv);
+      return nullptr;
+    }
+    return &it->second;
+  }
+
+  live_conversation* existing(std::string_view id) {
+    live_conversation* c = find(id);
+    if (!c) refuse("unknown_conversation", fmt::format("no conversation \"{}\"", id), id);
+    return c;
+  }
+
+  void on(const in::agent_accept& e) {
+    live_conversation* c = existing(e.conversation);
+    if (!c) return;
+    if (c->state == conversation_state::assigned) {
+      if (c->agent == e.agent) return;  // accepted already
+      return refuse("already_assigned", fmt::format("conversation \"{}\" is held by {}", c->id, c->agent), c->id);
+    }
+    agent_state* a = online_agent(e.agent, e.conversation);
+    if (!a) return;
+    if (c->state == conversation_state::offered) {
+      if (c->agent != e.agent)
+        return refuse("offered_to_another", fmt::format("conversation \"{}\" is offered to {}", c->id, c->agent),
+                      c->id);
+      assign(*c, *a);
+      return;
+    }
+    if (c->state != conversation_state::queued)
+      return refuse(
+          "invalid_state",
+          fmt::format("conversation \"{}\" is not waiting for an agent (it is {})", c->id, to_string(c->state)), c->id);
+    if (!a->has_room())
+      return refuse("at_capacity", fmt::format("agent \"{}\" already holds {} conversations", a->id, a->capacity),
+                    c->id);
+    leave_line(*c);
+    a->conversations.push_back(c->id);
+    a->last_assigned = now;
+    assign(*c, *a);
+    announce_positions();
+  }
+
+  void on(const in::agent_decline& e) {
+    live_conversation* c = existing(e.conversation);
+    if (!c) return;
+    if (c->state != conversation_state::offered || c->agent != e.agent) {
+      if (std::find(c->declined_by.begin(), c->declined_by.end(), e.agent) != c->declined_by.end()) return;  // again
+      return refuse("not_offered", fmt::format("conversation \"{}\" is not offered to {}", c->id, e.agent), c->id);
+    }
+    release_agent(*c);
+    c->declined_by.push_back(e.agent);
+    record(*c, role::system, fmt::format("{} declined", e.agent), e.agent);
+    c->state = conversation_state::queued;
+    c->agent.clear();
+    queue_state* q = queue(c->queue);
+    c->last_position = 0;
+    auto pos = std::find_if(q->line.begin(), q->line.end(), [&](const waiting& w) {
+      return w.prio < c->prio || (w.prio == c->prio && w.seq > c->seq);
+    });
+    q->line.insert(pos, waiting{c->prio, c->seq, c->id});
+    dispatch();
+  }
+
+  // The conversation, when `agent` holds it; otherwise an error.
+  live_conversation* held(std::string_view conv, std::string_view agent) {
+    live_conversation* c = existing(conv);
+    if (!c) return nullptr;
+    if (c->state != conversation_state::assigned || c->agent != agent) {
+      refuse("not_holder",
+             c->state == conversation_state::assigned
+                 ? fmt::format("conversation \"{}\" is held by {}, not {}", c->id, c->agent, agent)
+                 : fmt::format("agent \"{}\" does not hold conversation \"{}\" (it is {})", agent, c->id,
+                               to_string(c->state)),
+             c->id);
+      return nullptr;
+    }
+    return c;
+  }
+
+  void on(const in::agent_message& e) {
+    live_conversation* c = held(e.conversation, e.agent);
+    if (!c) return;
+    std::string text = sanitize_utf8(e.text);
+    record(*c, role::agent, text, e.agent);
+    emit(out::agent_message{c->id, e.agent, std::move(text)});
+  }
+
+  void on(const in::agent_transfer& e) {
+    live_conversation* c = held(e.conversation, e.agent);
+    if (!c) return;
+    if (!e.queue.empty() && !queue(e.queue))
+      return refuse("unknown_queue", fmt::format("no queue \"{}\"", e.queue), c->id);
+    agent_state* to = nullptr;
+    if (!e.to_agent.empty()) {
+      if (e.to_agent == e.agent) return refuse("invalid_value", "an agent cannot transfer to themselves", c->id);
+      to = online_agent(e.to_agent, c->id);
+      if (!to) return;
+      if (!to->has_room())
+        return refuse("at_capacity", fmt::format("agent \"{}\" already holds {} conversations", to->id, to->capacity),
+                      c->id);
+    }
+    release_agent(*c);
+    emit(out::transferred{c->id, e.agent, e.queue, e.to_agent, e.note});
+    record(*c, role::system,
+           fmt::format("{} transferred to {}{}", e.agent, e.queue.empty() ? e.to_agent : e.queue,
+                       e.note.empty() ? "" : ": " + e.note),
+           e.agent);
+    if (to) {
+      to->conversations.push_back(c->id);
+      to->last_assigned = now;
+      assign(*c, *to);
+      dispatch();
+      return;
+    }
+    c->queue = e.queue;
+    c->declined_by.clear();
+    enqueue(*c, c->seq);  // keeps its place in line
+  }
+
+  void on(const in::agent_release& e) {
+    live_conversation* c = find(e.conversation);
+    if (c && c->state != conversation_state::assigned && c->released_by == e.agent && c->released_outcome == e.outcome)
+      return;  // released already
+    c = held(e.conversation, e.agent);
+    if (!c) return;
+    release_agent(*c);
+    c->released_by = e.agent;
+    c->released_outcome = e.outcome;
+    c->agent.clear();
+    if (!e.note.empty()) record(*c, role::system, fmt::format("{}: {}", e.agent, e.note), e.agent);
+    if (e.outcome == release_outcome::to_bot) {
+      c->state = conversation_state::bot;
+      record(*c, role::system, fmt::format("{} handed back to the bot", e.agent), e.agent);
+      emit(out::handed_back{c->id});
+      notice(*c, cfg.notices.handed_back, {});
+    } else {
+      c->state = conversation_state::resolved;
+      record(*c, role::system, fmt::format("{} resolved it", e.agent), e.agent);
+      emit(out::resolved{c->id});
+      auto survey = cfg.notices.survey.get(lang(*c), default_language());
+      if (survey.empty()) {
+        close(*c, "resolved");
+      } else {
+        c->awaiting_feedback = true;
+        std::vector<quick_reply> scores;
+        for (int score = 5; score >= 1; --score) {
+          std::string stars;
+          for (int i = 0; i < score; ++i) stars += "\u2605";
+          scores.push_back({std::move(stars), std::to_string(score)});
+        }
+        say(*c, std::string(survey), "survey", std::move(scores));
+      }
+    }
+    dispatch();
+  }
+
+  void close(live_conversation& c, std::string reason) {
+    c.state = conversation_state::closed;
+    c.awaiting_feedback = false;
+    emit(out::closed{c.id, std::move(reason)});
+  }
+
+  void take_feedback(live_conversation& c, int score) {
+    c.feedback_score = score;
+    record(c, role::customer, std::to_string(score), {}, "feedback");
+    if (c.state == conversation_state::resolved && c.awaiting_feedback) {
+      notice(c, cfg.notices.feedback_thanks, {});
+      close(c, "resolved");
+    }
+  }
+
+  void on(const in::feedback& e) {
+    live_conversation* c = existing(e.conversation);
+    if (!c) return;
+    if (c->feedback_score == e.score && !c->awaiting_feedback) return;  // given already
+    if (!e.comment.empty()) record(*c, role::customer, sanitize_utf8(e.comment), {}, "feedback_comment");
+    take_feedback(*c, e.score);
+  }
+
+  void on(const in::advance& e) { now += std::chrono::milliseconds(static_cast<long long>(e.seconds * 1000.0)); }
+};
+
+engine::engine(bot_config config, engine_options options) : impl_(std::make_unique<impl>(std::move(config), options)) {}
+engine::~engine() = default;
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+
+void engine::handle(const input_event& event, std::vector<output_event>& out) {
+  impl_->out = &out;
+  std::visit([this](const auto& e) { impl_->on(e); }, event);
+  impl_->out = nullptr;
+}
+
+void engine::handle(const input_event& event, time_point at, std::vector<output_event>& out) {
+  if (at > impl_->now) impl_->now = at;
+  handle(event, out);
+}
+
+std::vector<output_event> engine::handle(const input_event& event) {
+  std::vector<output_event> out;
+  handle(event, out);
+  return out;
+}
+
+time_point engine::now() const noexcept { return impl_->now; }
+
+std::optional<conversation_info> engine::conversation(std::string_view id) const {
+  auto it = impl_->conversations.find(id);
+  if (it == impl_->conversations.end()) return std::nullopt;
+  const auto& c = it->second;
+  conversation_info info;
+  info.id = c.id;
+  info.state = c.state;
+  info.customer = c.customer;
+  info.channel = c.channel;
+  info.language = std::string(impl_->lang(c));
+  if (c.state == conversation_state::queued || c.state == conversation_state::offered ||
+      c.state == conversation_state::assigned)
+    info.queue = c.queue;
+  info.agent = c.agent;
+  info.tags = c.tags;
+  info.feedback_score = c.feedback_score;
+  info.transcript = c.transcript;
+  return info;
+}
+
+std::optional<agent_info> engine::agent(std::string_view id) const {
+  auto it = impl_->agents.find(id);
+  if (it == impl_->agents.end()) return std::nullopt;
+  const auto& a = it->second;
+  return agent_info{a.id, a.status, a.skills, a.capacity, a.level, a.languages, a.conversations};
+}
+
+std::size_t engine::open_conversations() const noexcept {
+  std::size_t n = 0;
+  for (const auto& [id, c] : impl_->conversations) n += c.state != conversation_state::closed;
+  return n;
+}
+
+const bot_config& engine::config() const noexcept { return impl_->cfg; }
+
+}  // namespace handoff

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#include "handoff/intent.hpp"
+
+#include <algorithm>
+
+namespace handoff {
+
+void rank_matches(std::vector<intent_match>& matches) {
+  auto better = [](const intent_match& a, const intent_match& b) {
+    if (a.command != b.command) return a.command;
+    if (a.confidence != b.confidence) return a.confidence > b.confidence;
+    return a.intent < b.intent;
+  };
+  std::sort(matches.begin(), matches.end(), better);
+  // Keep each intent's best candidate only; lists are short, so a quadratic
+  // scan beats any set.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < matches.size(); ++i) {
+    bool seen = false;
+    for (std::size_t k = 0; k < kept && !seen; ++k) seen = matches[k].intent == matches[i].intent;
+    if (!seen) matches[kept++] = matches[i];
+  }
+  matches.resize(kept);
+}
+
+}  // namespace handoff

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+#include "policy_eval.hpp"
+
+#include <re2/re2.h>
+
+#include <cctype>
+#include <charconv>
+#include <variant>
+
+#include "facts.hpp"
+
+namespace handoff::detail {
+namespace {
+
+using fact_value = std::variant<std::monostate, bool, double, std::string_view>;
+
+fact_value read(const std::string& name, const message_facts& f) {
+  auto info = find_fact(name);
+  if (!info) return {};
+  const customer_info* c = f.customer;
+  auto str = [](std::string_view s) -> fact_value {
+    if (s.empty()) return {};
+    return s;
+  };
+  switch (info->id) {
+    case fact_id::human_requested: return f.human_requested;
+    case fact_id::intent: return str(f.intent);
+    case fact_id::confidence: return f.confidence;
+    case fact_id::out_of_scope: return f.out_of_scope;
+    case fact_id::language: return str(f.language);
+    case fact_id::channel: return str(f.channel);
+    case fact_id::turns: return static_cast<double>(f.turns);
+    case fact_id::fallbacks_in_row: return static_cast<double>(f.fallbacks_in_row);
+    case fact_id::customer_id: return c ? str(c->id) : fact_value{};
+    case fact_id::customer_tier: return c ? str(c->tier) : fact_value{};
+    case fact_id::customer_name: return c ? str(c->name) : fact_value{};
+    case fact_id::customer_language: return c ? str(c->language) : fact_value{};
+    case fact_id::customer_attribute: {
+      if (!c) return {};
+      const value* v = c->attributes.find_path(std::string_view(name).substr(attribute_prefix.size()));
+      if (!v) return {};
+      if (auto b = v->as_bool()) return *b;
+      if (auto d = v->as_number()) return *d;
+      if (auto s = v->as_string()) return *s;
+      return {};
+    }
+  }
+  return {};
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+bool icontains(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  return false;
+}
+
+// Host attributes arrive as numbers or as numeric strings ("1999.00").
+std::optional<double> as_number(const fact_value& v) {
+  if (auto d = std::get_if<double>(&v)) return *d;
+  if (auto s = std::get_if<std::string_view>(&v)) {
+    double d;
+    auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), d);
+    if (ec == std::errc() && p == s->data() + s->size()) return d;
+  }
+  return std::nullopt;
+}
+
+// Strings compare without regard to ASCII case: hosts write "VIP" and "vip".
+bool equal(const fact_value& f, const value& operand) {
+  if (auto b = std::get_if<bool>(&f)) return operand.as_bool() == *b;
+  if (auto s = std::get_if<std::string_view>(&f)) {
+    if (auto o = operand.as_string()) return iequals(*s, *o);
+    if (auto n = operand.as_number()) return as_number(f) == *n;
+    return false;
+  }
+  if (auto d = std::get_if<double>(&f)) return operand.as_number() == *d;
+  return false;
+}
+
+}  // namespace
+
+compiled_condition::compiled_condition(const condition& c) : c_(&c) {
+  for (const auto& child : c.children) children_.emplace_back(child);
+  if (c.kind == condition::node::compare && c.op == comparison::matches)
+    if (auto p = c.operand.as_string()) {
+      RE2::Options options;
+      options.set_log_errors(false);
+      re_ = std::make_unique<RE2>(*p, options);
+    }
+}
+
+compiled_condition::compiled_condition(compiled_condition&&) noexcept = default;
+compiled_condition::~compiled_condition() = default;
+
+bool compiled_condition::holds(const message_facts& facts) const {
+  switch (c_->kind) {
+    case condition::node::all:
+      for (const auto& child : children_)
+        if (!child.holds(facts)) return false;
+      return true;
+    case condition::node::any:
+      for (const auto& child : children_)
+        if (child.holds(facts)) return true;
+      return false;
+    case condition::node::negate: return !children_.front().holds(facts);
+    case condition::node::compare: break;
+  }
+  fact_value f = read(c_->fact, facts);
+  bool present = !std::holds_alternative<std::monostate>(f);
+  switch (c_->op) {
+    case comparison::exists: return present == c_->operand.as_bool().value_or(true);
+    case comparison::equals: return present && equal(f, c_->operand);
+    case comparison::in:
+      if (auto list = c_->operand.as_array())
+        for (const auto& v : *list)
+          if (present && equal(f, v)) return true;
+      return false;
+    case comparison::at_least: {
+      auto n = as_number(f);
+      auto o = c_->operand.as_number();
+      return n && o && *n >= *o;
+    }
+    case comparison::at_most: {
+      auto n = as_number(f);
+      auto o = c_->operand.as_number();
+      return n && o && *n <= *o;
+    }
+    case comparison::contains: {
+      auto s = std::get_if<std::string_view>(&f);
+      auto o = c_->operand.as_string();
+      return s && o && icontains(*s, *o);
+    }
+    case comparison::matches: {
+      auto s = std::get_if<std::string_view>(&f);
+      return s && re_ && re_->ok() && RE2::PartialMatch(*s, *re_);
+    }
+  }
+  return false;
+}
+
+compiled_policy::compiled_policy(const policy_definition& p) : p_(&p) {
+  for (const auto& r : p.rules) rules_.emplace_back(r.when);
+  for (const auto& r : p.routing) routing_.emplace_back(r.when);
+}
+
+const policy_rule* compiled_policy::decide(const message_facts& facts) const {
+  for (std::size_t i = 0; i < rules_.size(); ++i)
+    if (rules_[i].holds(facts)) return &p_->rules[i];
+  return nullptr;
+}
+
+const routing_rule* compiled_policy::route(const message_facts& facts) const {
+  for (std::size_t i = 0; i < routing_.size(); ++i)
+    if (routing_[i].holds(facts)) return &p_->routing[i];
+  return nullptr;
+}
+
+}  // namespace handoff::detail

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Evaluates the configured policy's conditions against one message's facts.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "handoff/events.hpp"
+#include "handoff/policy.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace handoff::detail {
+
+/// What the policy may ask about one message and its conversation.
+struct message_facts {
+  bool human_requested = false;
+  std::string_view intent;
+  double confidence = 0;
+  bool out_of_scope = false;
+  std::string_view language;
+  std::string_view channel;
+  int turns = 0;
+  int fallbacks_in_row = 0;
+  const customer_info* customer = nullptr;
+};
+
+/// A condition with its patterns compiled once, at load.
+class compiled_condition {
+ public:
+  explicit compiled_condition(const condition& c);
+  compiled_condition(compiled_condition&&) noexcept;
+  ~compiled_condition();
+  bool holds(const message_facts& facts) const;
+
+ private:
+  const condition* c_;
+  std::vector<compiled_condition> children_;
+  std::unique_ptr<re2::RE2> re_;
+};
+
+/// The policy's rules, compiled.
+class compiled_policy {
+ public:
+  explicit compiled_policy(const policy_definition& p);
+
+  /// The first rule that holds, or nullptr.
+  const policy_rule* decide(const message_facts& facts) const;
+  /// The first routing rule that holds, or nullptr.
+  const routing_rule* route(const message_facts& facts) const;
+
+ private:
+  const policy_definition* p_;
+  std::vector<compiled_condition> rules_;
+  std::vector<compiled_condition> routing_;
+};
+
+}  // namespace handoff::detail
