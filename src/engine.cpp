@@ -307,11 +307,12 @@ struct engine::impl {
     enqueue(c, next_seq++);
   }
 
-  // Puts a conversation in line for its queue, or makes a ticket when no
-  // one who could take it is online.
-  void enqueue(live_conversation& c, long long seq) {
+  // Puts a conversation in line for its queue. A new handoff becomes a
+  // ticket when no one who could take it is online; one that an agent had
+  // already (`keep_waiting`) waits for the next agent instead.
+  void enqueue(live_conversation& c, long long seq, bool keep_waiting = false) {
     queue_state* q = queue(c.queue);
-    if (!anyone_online(*q)) {
+    if (!keep_waiting && !anyone_online(*q)) {
       c.state = conversation_state::bot;
       c.agent.clear();
       emit(out::ticket{c.id, c.queue, "no_agent_online"});
@@ -634,7 +635,7 @@ struct engine::impl {
         live_conversation& c = conversations.at(id);
         record(c, role::system, fmt::format("{} went {}; back to the queue", a.id, to_string(e.status)), a.id);
         c.declined_by.clear();
-        enqueue(c, front_seq--);
+        enqueue(c, front_seq--, true);
       }
     }
     dispatch();

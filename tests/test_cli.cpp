@@ -1,0 +1,140 @@
+// The `handoff` tool, run as a user runs it.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <handoff/normalize.hpp>
+
+#include "support/scenario.hpp"
+
+namespace {
+
+struct result {
+  int status = -1;
+  std::string out;
+};
+
+// Runs the tool with `input` on stdin; returns its exit status and stdout.
+result run_cli(const std::string& args, const std::string& input) {
+  auto dir = std::filesystem::temp_directory_path();
+  auto in_path = dir / ("handoff-cli-" + std::to_string(::getpid()) + ".in");
+  {
+    std::ofstream f(in_path, std::ios::binary);
+    f << input;
+  }
+  std::string cmd = std::string(HANDOFF_CLI) + " " + args + " < " + in_path.string() + " 2>/dev/null";
+  result r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::filesystem::remove(in_path);
+  return r;
+}
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::string shop() { return "--config " + handoff::test::source_path("examples/shop/bot.json"); }
+
+}  // namespace
+
+TEST_CASE("handoff run: bad lines get errors with line numbers and the run goes on") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  std::string script;
+  script += "not json at all\n";
+  script += "\n";
+  script += "{\"type\":\"customer_message\",\"conversation\":\"c1\",\"text\":\"hi \xFF\xFE there\"}\n";
+  script += R"({"type":"customer_message","conversation":"c1"})"
+            "\n";
+  script += R"({"type":"warp","conversation":"c1"})"
+            "\n";
+  script += "{\"type\":\"customer_message\",\"conversation\":\"c1\",\"text\":\"" + std::string(3 << 20, 'x') + "\"}\n";
+  script += "{\"type\":\"customer_message\",\"conversation\":\"c1\",\"text\":\"" + std::string(2 << 20, 'y') + "\"}\n";
+  script += R"({"type":"customer_message","conversation":"c1","text":"转人工"})";  // no final newline
+  auto r = run_cli("run " + shop() + " --max-line-bytes 2500000", script);
+  CHECK(r.status == 0);
+  auto lines = lines_of(r.out);
+  std::vector<nlohmann::json> events;
+  for (const auto& l : lines) {
+    CHECK(handoff::is_valid_utf8(l));
+    events.push_back(nlohmann::json::parse(l));
+  }
+  REQUIRE(events.size() == 9);
+  CHECK(events[0]["code"] == "invalid_json");
+  CHECK(events[0]["line"] == 1);
+  CHECK(events[1]["type"] == "bot_message");  // the garbled greeting is still answered
+  CHECK(events[2]["code"] == "missing_field");
+  CHECK(events[2]["line"] == 4);
+  CHECK(events[3]["code"] == "unknown_type");
+  CHECK(events[4]["code"] == "line_too_long");
+  CHECK(events[4]["line"] == 6);
+  CHECK(events[5]["code"] == "message_too_large");
+  CHECK(events[5]["line"] == 7);
+  CHECK(events[6]["type"] == "escalated");
+  CHECK(events[7]["type"] == "ticket");
+  CHECK(events[8]["kind"] == "notice");
+}
+
+TEST_CASE("handoff run: the same script gives the same output") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  auto script = handoff::test::read_file(handoff::test::source_path("tests/scenarios/handoff_and_back.in.jsonl"));
+  auto a = run_cli("run " + shop(), script);
+  auto b = run_cli("run " + shop(), script);
+  CHECK(a.status == 0);
+  CHECK_FALSE(a.out.empty());
+  CHECK(a.out == b.out);
+}
+
+TEST_CASE("handoff check: the demo passes, a broken bot fails with pointers") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  auto ok = run_cli("check " + shop(), "");
+  CHECK(ok.status == 0);
+  CHECK(ok.out.find("ok:") != std::string::npos);
+
+  auto path = std::filesystem::temp_directory_path() / ("handoff-broken-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream f(path);
+    f << R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+            "intents":[{"id":"x","keywords":{"en":["x"]},"answer":"x"}],
+            "queues":[{"id":"general"}],
+            "policy":{"rules":[{"id":"r","reason":"x","when":{"fact":"moood","equals":1},
+                                "then":{"escalate":{"queue":"genral"}}}]}})";
+  }
+  auto bad = run_cli("check --config " + path.string(), "");
+  std::filesystem::remove(path);
+  CHECK(bad.status == 1);
+  CHECK(bad.out.find("[handoff.config.unknown_fact] /policy/rules/0/when/fact") != std::string::npos);
+  CHECK(bad.out.find("[handoff.config.unknown_queue] /policy/rules/0/then/escalate/queue") != std::string::npos);
+
+  auto missing = run_cli("check --config /no/such/bot.json", "");
+  CHECK(missing.status == 1);
+}
+
+TEST_CASE("handoff chat: a customer asks for a human and the user plays the agent") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  auto r = run_cli("chat --no-color " + shop(),
+                   "退货政策是什么\n"
+                   "/online\n"
+                   "转人工\n"
+                   "/say 您好，我是客服小王\n"
+                   "我的外套破了\n"
+                   "/back\n"
+                   "1\n"
+                   "/quit\n");
+  CHECK(r.status == 0);
+  for (const char* expected :
+       {"欢迎光临", "[1] 查订单", "无理由退货", "escalated to general", "alice holds the conversation", "alice>",
+        "您好，我是客服小王", "delivered to alice", "the bot has the conversation again"}) {
+    CAPTURE(expected);
+    CHECK(r.out.find(expected) != std::string::npos);
+  }
+}

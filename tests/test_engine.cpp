@@ -1,0 +1,362 @@
+#include <doctest/doctest.h>
+
+#include <handoff/engine.hpp>
+#include <handoff/normalize.hpp>
+#include <handoff/protocol.hpp>
+
+#include "support/scenario.hpp"
+
+using namespace handoff;
+using nlohmann::json;
+using test::of_type;
+using test::run_lines;
+using test::run_script;
+
+namespace {
+
+const std::string agent_online =
+    R"({"type":"agent_status","agent":"a1","status":"online","skills":["general","senior"],"capacity":1})"
+    "\n";
+
+std::vector<std::string> types(const std::vector<json>& events) {
+  std::vector<std::string> out;
+  for (const auto& e : events) out.push_back(e["type"]);
+  return out;
+}
+
+engine shop_engine() { return engine(test::shop_config(), engine_options{*parse_rfc3339("2025-01-06T09:00:00Z")}); }
+
+}  // namespace
+
+TEST_CASE("the bot greets, answers in the customer's language and falls back") {
+  auto out = run_script(test::shop_config(), R"(
+{"type":"customer_message","conversation":"c1","text":"你好"}
+{"type":"customer_message","conversation":"c1","text":"退货政策是什么？"}
+{"type":"customer_message","conversation":"c2","text":"hello"}
+{"type":"customer_message","conversation":"c2","text":"how long does shipping take?"}
+{"type":"customer_message","conversation":"c2","text":"what is the meaning of life"}
+{"type":"customer_action","conversation":"c2","action":"choose","value":"after_sales"}
+)");
+  REQUIRE(out.size() == 6);
+  CHECK(out[0]["kind"] == "welcome");
+  CHECK(out[0]["language"] == "zh");
+  CHECK(out[0]["quick_replies"].size() == 3);
+  CHECK(out[1]["intent"] == "refund_policy");
+  CHECK(out[1]["language"] == "zh");
+  CHECK(out[2]["kind"] == "welcome");
+  CHECK(out[2]["language"] == "en");
+  CHECK(out[3]["intent"] == "shipping_times");
+  CHECK(out[4]["kind"] == "fallback");
+  CHECK(out[4]["quick_replies"][2]["value"] == "request_human");
+  CHECK(out[5]["intent"] == "after_sales");
+  CHECK(out[5]["confidence"] == 1.0);
+}
+
+TEST_CASE("a request for a human with no agent online becomes a ticket") {
+  auto out = run_script(test::shop_config(), R"({"type":"customer_message","conversation":"c1","text":"转人工"})");
+  CHECK(types(out) == std::vector<std::string>{"escalated", "ticket", "bot_message"});
+  CHECK(out[0]["reason"] == "customer_request");
+  CHECK(out[0]["rule"] == "explicit-request");
+  CHECK(out[0]["queue"] == "general");
+  CHECK(out[1]["reason"] == "no_agent_online");
+  CHECK(out[2]["language"] == "zh");
+  CHECK(out[2]["kind"] == "notice");
+}
+
+TEST_CASE("the protocol's example: a VIP asks for a human and a senior agent gets the context") {
+  auto out = run_script(test::shop_config(), R"(
+{"type":"agent_status","agent":"a1","status":"online","skills":["senior"],"capacity":2}
+{"type":"customer_message","conversation":"c1","customer":{"id":"u7","tier":"vip"},"text":"转人工"}
+)");
+  REQUIRE(out.size() >= 2);
+  CHECK(out[0] == json::parse(R"({"type":"escalated","conversation":"c1","queue":"senior","priority":"urgent",
+                                  "reason":"customer_request","rule":"explicit-request"})"));
+  CHECK(out[1]["type"] == "assigned");
+  CHECK(out[1]["agent"] == "a1");
+  const auto& ctx = out[1]["context"];
+  CHECK(ctx["reason"] == "customer_request");
+  CHECK(ctx["rule"] == "explicit-request");
+  CHECK(ctx["customer"]["tier"] == "vip");
+  CHECK(ctx["language"] == "zh");
+  CHECK(ctx["transcript"][0]["role"] == "customer");
+  CHECK(ctx["transcript"][0]["text"] == "转人工");
+  CHECK(ctx["transcript"][0]["at"] == "2025-01-06T09:00:00Z");
+  CHECK(ctx["intents"][0]["intent"] == "request_human");
+  CHECK_FALSE(ctx["summary"].get<std::string>().empty());
+}
+
+TEST_CASE("the agent sees the whole conversation, and only the holder may write") {
+  auto out = run_script(test::shop_config(), agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"what is your refund policy"}
+{"type":"customer_message","conversation":"c1","text":"I want to talk to a person","at":"2025-01-06T09:01:00Z"}
+{"type":"agent_message","agent":"a1","conversation":"c1","text":"Hi, I'm Anna. How can I help?"}
+{"type":"agent_message","agent":"a2","conversation":"c1","text":"me too"}
+{"type":"agent_status","agent":"a2","status":"online","skills":["general"]}
+{"type":"agent_accept","agent":"a2","conversation":"c1"}
+{"type":"agent_accept","agent":"a1","conversation":"c1"}
+{"type":"customer_message","conversation":"c1","text":"my jacket is torn"}
+{"type":"agent_message","agent":"a1","conversation":"nope","text":"hello?"}
+)");
+  auto assigned = of_type(out, "assigned");
+  REQUIRE(assigned.size() == 1);
+  const auto& t = assigned[0]["context"]["transcript"];
+  CHECK(t[0]["text"] == "what is your refund policy");
+  CHECK(t[1]["role"] == "bot");
+  CHECK(t[2]["text"] == "I want to talk to a person");
+  CHECK(t[2]["at"] == "2025-01-06T09:01:00Z");
+  CHECK(of_type(out, "agent_message").size() == 1);
+  auto errors = of_type(out, "error");
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0]["code"] == "not_holder");
+  CHECK(errors[1]["code"] == "already_assigned");
+  CHECK(errors[2]["code"] == "unknown_conversation");
+  auto delivered = of_type(out, "customer_message");
+  REQUIRE(delivered.size() == 1);
+  CHECK(delivered[0]["agent"] == "a1");
+  CHECK(delivered[0]["text"] == "my jacket is torn");
+  // While the agent holds it, the bot is silent.
+  CHECK(out.back()["type"] == "error");
+}
+
+TEST_CASE("retries change nothing and say nothing") {
+  auto e = shop_engine();
+  auto first = run_lines(e, agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"agent","message_id":"m1"}
+{"type":"customer_message","conversation":"c1","text":"agent","message_id":"m1"}
+{"type":"agent_accept","agent":"a1","conversation":"c1"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"to_bot"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"to_bot"}
+{"type":"customer_left","conversation":"c1"}
+{"type":"customer_left","conversation":"c1"}
+)");
+  CHECK(types(first) ==
+        std::vector<std::string>{"escalated", "assigned", "bot_message", "handed_back", "bot_message", "closed"});
+  auto c = e.conversation("c1");
+  REQUIRE(c);
+  int customer_lines = 0;
+  for (const auto& t : c->transcript) customer_lines += t.role == role::customer;
+  CHECK(customer_lines == 1);
+  CHECK(c->state == conversation_state::closed);
+}
+
+TEST_CASE("a message over the size limit is refused and not recorded") {
+  auto e = shop_engine();
+  std::string huge(2 * 1024 * 1024, 'a');
+  auto out = e.handle(in::customer_message{"c1", huge, std::nullopt, {}, {}});
+  REQUIRE(out.size() == 1);
+  auto& err = std::get<out::error>(out[0]);
+  CHECK(err.code == "message_too_large");
+  CHECK(err.conversation == "c1");
+  CHECK_FALSE(e.conversation("c1"));
+  // A message just at the limit is fine.
+  auto ok = e.handle(
+      in::customer_message{"c1", std::string(test::shop_config().max_message_bytes, 'b'), std::nullopt, {}, {}});
+  CHECK(std::holds_alternative<out::bot_message>(ok.at(0)));
+}
+
+TEST_CASE("invalid UTF-8 from the customer reaches the agent as U+FFFD") {
+  auto e = shop_engine();
+  run_lines(e, agent_online + R"({"type":"customer_message","conversation":"c1","text":"agent"})");
+  auto out = e.handle(in::customer_message{"c1", "broken \xFF\xFE text", std::nullopt, {}, {}});
+  REQUIRE(out.size() == 1);
+  auto& m = std::get<out::customer_message>(out[0]);
+  CHECK(m.text == "broken \xEF\xBF\xBD\xEF\xBF\xBD text");
+  CHECK(is_valid_utf8(to_json(out[0])));
+  CHECK(e.conversation("c1")->transcript.back().text == m.text);
+}
+
+TEST_CASE("busy agents: customers wait in line, VIPs go first and everyone hears their place") {
+  auto out = run_script(test::shop_config(), R"(
+{"type":"agent_status","agent":"a1","status":"online","skills":["general","senior"],"capacity":1}
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"customer_message","conversation":"c2","text":"agent"}
+{"type":"customer_message","conversation":"c3","text":"agent"}
+{"type":"customer_message","conversation":"v1","customer":{"id":"v","tier":"vip"},"text":"agent"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"resolved"}
+)");
+  auto queued = of_type(out, "queued");
+  // c2 at 1, c3 at 2, then the VIP goes to the senior queue ahead of them.
+  REQUIRE(queued.size() >= 3);
+  CHECK(queued[0]["conversation"] == "c2");
+  CHECK(queued[0]["position"] == 1);
+  CHECK(queued[1]["conversation"] == "c3");
+  CHECK(queued[1]["position"] == 2);
+  CHECK(queued[2]["conversation"] == "v1");
+  CHECK(queued[2]["queue"] == "senior");
+  // When a1 is free, the urgent VIP is served before c2 and c3.
+  auto assigned = of_type(out, "assigned");
+  REQUIRE(assigned.size() == 2);
+  CHECK(assigned[1]["conversation"] == "v1");
+}
+
+TEST_CASE("a VIP in the same queue goes ahead and the standard customer is told the new position") {
+  auto cfg = test::shop_config();
+  cfg.policy.routing[0].queue.clear();  // VIPs stay in `general`, at urgent
+  auto out = run_script(cfg, R"(
+{"type":"agent_status","agent":"a1","status":"online","skills":["general"],"capacity":1}
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"customer_message","conversation":"c2","text":"agent"}
+{"type":"customer_message","conversation":"v1","customer":{"id":"v","tier":"vip"},"text":"agent"}
+)");
+  auto queued = of_type(out, "queued");
+  REQUIRE(queued.size() == 3);
+  CHECK(queued[0]["conversation"] == "c2");
+  CHECK(queued[0]["position"] == 1);
+  CHECK(queued[1]["conversation"] == "v1");
+  CHECK(queued[1]["position"] == 1);
+  CHECK(queued[2]["conversation"] == "c2");
+  CHECK(queued[2]["position"] == 2);
+  CHECK(queued[2]["estimated_wait_seconds"].get<int>() > queued[0]["estimated_wait_seconds"].get<int>());
+}
+
+TEST_CASE("an agent going offline loses nothing") {
+  auto e = shop_engine();
+  auto out = run_lines(e, agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"customer_message","conversation":"c1","text":"order 12345 never came"}
+{"type":"agent_status","agent":"a1","status":"offline"}
+{"type":"agent_status","agent":"a2","status":"online","skills":["general"],"capacity":1}
+)");
+  auto assigned = of_type(out, "assigned");
+  REQUIRE(assigned.size() == 2);
+  CHECK(assigned[1]["agent"] == "a2");
+  std::string transcript = assigned[1]["context"]["transcript"].dump();
+  CHECK(transcript.find("order 12345 never came") != std::string::npos);
+  CHECK(e.agent("a1")->conversations.empty());
+  CHECK(e.conversation("c1")->agent == "a2");
+  // The agent who left cannot write any more.
+  auto late = run_lines(e, R"({"type":"agent_message","agent":"a1","conversation":"c1","text":"still here?"})");
+  CHECK(late.at(0)["code"] == "not_holder");
+}
+
+TEST_CASE("offers: accept, decline and the next agent") {
+  auto cfg = test::shop_config();
+  for (auto& q : cfg.queues) q.mode = queue_mode::offer;
+  auto out = run_script(cfg, R"(
+{"type":"agent_status","agent":"a1","status":"online","skills":["general"]}
+{"type":"agent_status","agent":"a2","status":"online","skills":["general"]}
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"agent_accept","agent":"a2","conversation":"c1"}
+{"type":"agent_decline","agent":"a1","conversation":"c1"}
+{"type":"agent_decline","agent":"a1","conversation":"c1"}
+{"type":"agent_accept","agent":"a2","conversation":"c1"}
+{"type":"agent_accept","agent":"a2","conversation":"c1"}
+)");
+  CHECK(types(out) == std::vector<std::string>{"escalated", "offered", "error", "offered", "assigned", "bot_message"});
+  CHECK(out[1]["agent"] == "a1");
+  CHECK(out[2]["code"] == "offered_to_another");
+  CHECK(out[3]["agent"] == "a2");
+}
+
+TEST_CASE("transfers keep the context and say who transferred") {
+  auto out = run_script(test::shop_config(), R"(
+{"type":"agent_status","agent":"a1","status":"online","skills":["general"]}
+{"type":"agent_status","agent":"b1","status":"online","skills":["refunds"]}
+{"type":"customer_message","conversation":"c1","text":"my refund is missing, agent please"}
+{"type":"agent_transfer","agent":"a1","conversation":"c1","queue":"refunds","note":"refund case"}
+{"type":"agent_transfer","agent":"a1","conversation":"c1","queue":"refunds"}
+{"type":"agent_transfer","agent":"b1","conversation":"c1","queue":"nowhere"}
+)");
+  auto transferred = of_type(out, "transferred");
+  REQUIRE(transferred.size() == 1);
+  CHECK(transferred[0]["from_agent"] == "a1");
+  CHECK(transferred[0]["queue"] == "refunds");
+  auto assigned = of_type(out, "assigned");
+  REQUIRE(assigned.size() == 2);
+  CHECK(assigned[1]["agent"] == "b1");
+  CHECK(assigned[1]["context"]["transcript"].dump().find("refund case") != std::string::npos);
+  auto errors = of_type(out, "error");
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0]["code"] == "not_holder");
+  CHECK(errors[1]["code"] == "unknown_queue");
+}
+
+TEST_CASE("after the human: hand back to the bot, or resolve, survey and close") {
+  auto e = shop_engine();
+  auto out = run_lines(e, agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"to_bot"}
+{"type":"customer_message","conversation":"c1","text":"and the refund policy?"}
+{"type":"customer_message","conversation":"c1","text":"agent again"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"resolved"}
+{"type":"customer_action","conversation":"c1","action":"choose","value":"5"}
+)");
+  auto handed = of_type(out, "handed_back");
+  REQUIRE(handed.size() == 1);
+  auto bot = of_type(out, "bot_message");
+  bool answered = false, surveyed = false;
+  for (const auto& b : bot) {
+    answered = answered || b.value("intent", "") == "refund_policy";
+    surveyed = surveyed || (b["kind"] == "survey" && b["quick_replies"].size() == 5);
+  }
+  CHECK(answered);
+  CHECK(surveyed);
+  CHECK(of_type(out, "resolved").size() == 1);
+  auto closed = of_type(out, "closed");
+  REQUIRE(closed.size() == 1);
+  CHECK(closed[0]["reason"] == "resolved");
+  CHECK(e.conversation("c1")->feedback_score == 5);
+  CHECK(e.agent("a1")->conversations.empty());
+}
+
+TEST_CASE("a customer who leaves while waiting is never assigned") {
+  auto out = run_script(test::shop_config(), agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"customer_message","conversation":"c2","text":"agent"}
+{"type":"customer_left","conversation":"c2"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"resolved"}
+{"type":"customer_left","conversation":"ghost"}
+)");
+  auto assigned = of_type(out, "assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0]["conversation"] == "c1");
+  CHECK(of_type(out, "closed").at(0)["reason"] == "customer_left");
+  CHECK(out.back()["code"] == "unknown_conversation");
+}
+
+TEST_CASE("the customer can stop waiting") {
+  auto e = shop_engine();
+  auto out = run_lines(e, agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"customer_message","conversation":"c2","text":"agent"}
+{"type":"customer_action","conversation":"c2","action":"cancel_handoff"}
+{"type":"customer_message","conversation":"c2","text":"refund policy"}
+)");
+  CHECK(of_type(out, "handed_back").at(0)["conversation"] == "c2");
+  CHECK(out.back()["intent"] == "refund_policy");
+  CHECK(e.conversation("c2")->state == conversation_state::bot);
+}
+
+TEST_CASE("agent events for unknown agents and states that do not fit are refused") {
+  auto out = run_script(test::shop_config(), R"(
+{"type":"customer_message","conversation":"c1","text":"hello"}
+{"type":"agent_accept","agent":"nobody","conversation":"c1"}
+{"type":"agent_status","agent":"a1","status":"online","skills":["general"]}
+{"type":"agent_accept","agent":"a1","conversation":"c1"}
+{"type":"agent_decline","agent":"a1","conversation":"c1"}
+{"type":"agent_release","agent":"a1","conversation":"c1","outcome":"resolved"}
+{"type":"feedback","conversation":"nope","score":3}
+)");
+  auto errors = of_type(out, "error");
+  REQUIRE(errors.size() == 5);
+  CHECK(errors[0]["code"] == "unknown_agent");
+  CHECK(errors[1]["code"] == "invalid_state");
+  CHECK(errors[2]["code"] == "not_offered");
+  CHECK(errors[3]["code"] == "not_holder");
+  CHECK(errors[4]["code"] == "unknown_conversation");
+}
+
+TEST_CASE("the engine is deterministic and its clock only moves forward") {
+  const std::string script = agent_online + R"(
+{"type":"customer_message","conversation":"c1","text":"你好","at":"2025-01-06T10:00:00Z"}
+{"type":"advance","seconds":30}
+{"type":"customer_message","conversation":"c1","text":"转人工","at":"2025-01-06T09:00:00Z"}
+)";
+  auto a = run_script(test::shop_config(), script);
+  auto b = run_script(test::shop_config(), script);
+  CHECK(a == b);
+  auto ctx = of_type(a, "assigned").at(0)["context"];
+  CHECK(ctx["transcript"][0]["at"] == "2025-01-06T10:00:00Z");
+  // An event stamped earlier than the engine's time does not turn it back.
+  CHECK(ctx["transcript"][2]["at"] == "2025-01-06T10:00:30Z");
+}

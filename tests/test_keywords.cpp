@@ -1,0 +1,73 @@
+#include <doctest/doctest.h>
+
+#include <handoff/config.hpp>
+#include <handoff/matchers/keywords.hpp>
+
+#include "support/scenario.hpp"
+
+using namespace handoff;
+
+namespace {
+
+// The id of the best intent for `text`, or "" when nothing matched.
+std::string best(const keyword_matcher& m, const bot_config& cfg, std::string_view text, double* confidence = nullptr) {
+  std::vector<intent_match> out;
+  m.match(normalized_text(text), "", out);
+  rank_matches(out);
+  if (out.empty()) return "";
+  if (confidence) *confidence = out.front().confidence;
+  return cfg.intents[out.front().intent].id;
+}
+
+}  // namespace
+
+TEST_CASE("keywords match whole words in spaced scripts, anywhere in CJK") {
+  const auto& cfg = test::shop_config();
+  keyword_matcher m(cfg);
+  CHECK(best(m, cfg, "hi") == "greeting");
+  CHECK(best(m, cfg, "this is it") == "");  // "hi" inside "this" is not a match
+  CHECK(best(m, cfg, "你好呀") == "greeting");
+  CHECK(best(m, cfg, "what is your REFUND policy?") == "refund_policy");
+  CHECK(best(m, cfg, "ＲＥＦＵＮＤ") == "refund_policy");
+  CHECK(best(m, cfg, "退货政策是什么") == "refund_policy");
+  CHECK(best(m, cfg, "how long does shipping take to Canada") == "shipping_times");
+  CHECK(best(m, cfg, "what's the weather like tomorrow") == "");
+}
+
+TEST_CASE("a request for a human is a command, however it is phrased") {
+  const auto& cfg = test::shop_config();
+  keyword_matcher m(cfg);
+  for (const char* text :
+       {"转人工", "人工客服", "找真人", "我要人工", "人工！！", "客服", "给我转个人工", "叫你们经理来",
+        "talk to a person", "agent please", "AGENT", "Can I speak with someone?", "I need a real human",
+        "connect me to customer service", "I want to talk to a representative about my refund", "ＡＧＥＮＴ！",
+        "找人工，退款的事", "退款 转人工"}) {
+    CAPTURE(text);
+    CHECK(best(m, cfg, text) == "request_human");
+  }
+  // "人工智能" is artificial intelligence, not a person.
+  CHECK(best(m, cfg, "你们用的是人工智能吗") != "request_human");
+  CHECK(best(m, cfg, "客服几点上班") == "opening_hours");
+}
+
+TEST_CASE("confidence grows with the share of the message a match covers") {
+  const auto& cfg = test::shop_config();
+  keyword_matcher m(cfg);
+  double whole = 0, part = 0;
+  CHECK(best(m, cfg, "refund!", &whole) == "refund_policy");
+  CHECK(best(m, cfg, "I bought a blue jacket last week and want a refund", &part) == "refund_policy");
+  CHECK(whole == 1.0);
+  CHECK(part > 0.5);
+  CHECK(part < whole);
+}
+
+TEST_CASE("patterns that RE2 refuses are reported with their pointer") {
+  bot_config cfg;
+  cfg.languages = {"en"};
+  intent_definition intent;
+  intent.id = "x";
+  intent.patterns = {{"en", {"(unclosed"}}};
+  cfg.intents.push_back(intent);
+  CHECK_THROWS_WITH_AS(keyword_matcher{cfg}, doctest::Contains("[handoff.config.bad_pattern] /intents/0/patterns/en/0"),
+                       config_error);
+}
