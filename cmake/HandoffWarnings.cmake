@@ -10,6 +10,7 @@ endfunction()
 
 if(HANDOFF_SANITIZE)
   # Sanitizers apply to everything in this build, tests and tools included.
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+                      -D_GLIBCXX_ASSERTIONS)
   add_link_options(-fsanitize=address,undefined)
 endif()

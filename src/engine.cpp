@@ -793,7 +793,7 @@ struct engine::impl {
       } else {
         c->awaiting_feedback = true;
         std::vector<quick_reply> scores;
-        for (int score = 5; score >= 1; --score) {
+        for (int score = 1; score <= 5; ++score) {  // the n-th reply gives n stars
           std::string stars;
           for (int i = 0; i < score; ++i) stars += "\u2605";
           scores.push_back({std::move(stars), std::to_string(score)});

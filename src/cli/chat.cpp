@@ -48,6 +48,7 @@ class session {
     while (true) {
       prompt();
       if (!std::getline(std::cin, line)) break;
+      if (options_.echo) fmt::print("{}\n", line);
       if (!std::cin.good() && line.empty()) break;
       auto first = line.find_first_not_of(" \t");
       if (first == std::string::npos) continue;
@@ -71,8 +72,23 @@ class session {
   void print_banner() {
     fmt::print("{}\n", paint("1", fmt::format("handoff {} · {} · /help for the agent's commands, /quit to leave",
                                               handoff::version(), engine_.config().name)));
+    if (options_.agent_online) {
+      go_online({});
+      fmt::print("{}\n",
+                 paint("2", fmt::format("  ·  you also play {}, an agent: ask the bot for a human, then /say ... "
+                                        "as {}; /help lists the commands",
+                                        options_.agent, options_.agent)));
+    }
     // The welcome, as a host shows it when the chat opens.
     send(in::customer_action{conversation(), "choose", welcome_intent(), customer()});
+  }
+
+  void go_online(std::vector<std::string> skills) {
+    if (skills.empty())
+      for (const auto& q : engine_.config().queues) skills.push_back(q.skill);
+    send(in::agent_status{options_.agent, agent_status_kind::online, skills, 2, 1, engine_.config().languages});
+    fmt::print("{}\n",
+               paint("2", fmt::format("  ·  {} is online with skills: {}", options_.agent, fmt::join(skills, ", "))));
   }
 
   std::string welcome_intent() const {
@@ -92,6 +108,7 @@ class session {
     c.id = "you";
     c.name = "You";
     c.tier = tier_;
+    c.language = options_.language;
     return c;
   }
 
@@ -136,10 +153,7 @@ class session {
       std::vector<std::string> skills;
       std::istringstream s(rest);
       for (std::string k; s >> k;) skills.push_back(k);
-      if (skills.empty())
-        for (const auto& q : engine_.config().queues) skills.push_back(q.skill);
-      send(in::agent_status{agent, agent_status_kind::online, skills, 2, 1, engine_.config().languages});
-      fmt::print("{}\n", paint("2", fmt::format("  ·  {} is online with skills: {}", agent, fmt::join(skills, ", "))));
+      go_online(std::move(skills));
     } else if (cmd == "/away" || cmd == "/offline") {
       send(in::agent_status{
           agent, cmd == "/away" ? agent_status_kind::away : agent_status_kind::offline, {}, {}, {}, {}});

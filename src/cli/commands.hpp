@@ -18,7 +18,13 @@ int run(const run_options& options);
 struct chat_options {
   std::string config;
   std::string agent = "alice";
+  /// The customer's language (a BCP 47 tag); empty: from $LANG.
+  std::string language;
+  /// Start with the agent online, so a request for a human reaches you.
+  bool agent_online = true;
   bool color = true;
+  /// Echo what is read, when input comes from a file or a pipe.
+  bool echo = false;
 };
 int chat(const chat_options& options);
 

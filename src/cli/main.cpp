@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstring>
 
 #include "commands.hpp"
 #include "handoff/version.hpp"
@@ -24,8 +25,10 @@ int main(int argc, char** argv) {
   auto* chat_cmd = app.add_subcommand("chat", "Chat with the bot in the terminal; /help lists the agent's commands");
   chat_cmd->add_option("--config,-c", chat.config, "The bot's configuration (JSON)")->required();
   chat_cmd->add_option("--agent", chat.agent, "The name you use when you play the agent")->capture_default_str();
-  bool no_color = false;
+  chat_cmd->add_option("--language", chat.language, "Your language as the customer (default: from $LANG)");
+  bool no_color = false, no_agent = false;
   chat_cmd->add_flag("--no-color", no_color, "Plain output");
+  chat_cmd->add_flag("--no-agent", no_agent, "Start with no agent online (a request for a human makes a ticket)");
 
   handoff::cli::check_options check;
   auto* check_cmd = app.add_subcommand("check", "Check a configuration; exits non-zero when it has errors");
@@ -38,6 +41,12 @@ int main(int argc, char** argv) {
     if (*run_cmd) return handoff::cli::run(run);
     if (*chat_cmd) {
       chat.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+      chat.agent_online = !no_agent;
+      chat.echo = !isatty(STDIN_FILENO);
+      if (chat.language.empty())
+        if (const char* lang = std::getenv("LANG");
+            lang && std::strcmp(lang, "C") != 0 && std::strcmp(lang, "POSIX") != 0)
+          chat.language = std::string(lang).substr(0, std::string(lang).find('.'));
       return handoff::cli::chat(chat);
     }
     if (*check_cmd) return handoff::cli::check(check);

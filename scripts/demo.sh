@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the handoff tool and chats with the demo shop bot in the terminal.
+# Extra arguments go to `handoff chat` (try --help).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh >&2
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+cmake --build build -j "${JOBS:-$(nproc)}" --target handoff_cli >&2
+exec build/bin/handoff chat --config examples/shop/bot.json "$@"
