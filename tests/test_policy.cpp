@@ -1,0 +1,121 @@
+// The escalation policy: rules and routing over the documented facts.
+#include <doctest/doctest.h>
+
+#include <handoff/config.hpp>
+#include <handoff/engine.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/scenario.hpp"
+
+using namespace handoff;
+using nlohmann::json;
+
+namespace {
+
+// A bot whose policy is `rules` (and `routing`), with one agent online so an
+// escalation is assigned at once.
+bot_config bot_with(const std::vector<json>& rules, const std::vector<json>& routing = {}) {
+  auto j = json::parse(R"({
+    "languages": ["en", "zh"],
+    "welcome": {"text": "Hi"},
+    "fallback": {"text": "Sorry?"},
+    "intents": [
+      {"id": "human", "requests_human": true, "keywords": {"en": ["agent"]}},
+      {"id": "refund", "keywords": {"en": ["refund"], "zh": ["退款"]}, "answer": "Refunds..."},
+      {"id": "complaint", "keywords": {"en": ["complaint"]}, "answer": "Sorry to hear that."}
+    ],
+    "queues": [{"id": "general"}, {"id": "care"}, {"id": "senior"}]
+  })");
+  j["policy"] = {{"rules", json(rules)}, {"routing", json(routing)}};
+  return parse_config(j.dump());
+}
+
+// What the policy decided for one message: "queue/priority/rule", or "" when the bot answered.
+std::string decide(const bot_config& cfg, const std::string& text, const json& customer = nullptr,
+                   const std::string& channel = "") {
+  engine e(cfg);
+  json msg = {{"type", "customer_message"}, {"conversation", "c1"}, {"text", text}};
+  if (!customer.is_null()) msg["customer"] = customer;
+  if (!channel.empty()) msg["channel"] = channel;
+  for (const auto& out : test::run_lines(e, msg.dump()))
+    if (out["type"] == "escalated")
+      return out["queue"].get<std::string>() + "/" + out["priority"].get<std::string>() + "/" +
+             out["rule"].get<std::string>();
+  return "";
+}
+
+json rule(const std::string& id, const json& when, const std::string& queue = "care",
+          const std::string& priority = "normal") {
+  return {
+      {"id", id}, {"reason", id}, {"when", when}, {"then", {{"escalate", {{"queue", queue}, {"priority", priority}}}}}};
+}
+
+}  // namespace
+
+TEST_CASE("rules are tried in order and the first that holds decides") {
+  auto cfg = bot_with({rule("human", {{"fact", "human_requested"}, {"equals", true}}, "general"),
+                       rule("complaints", {{"fact", "intent"}, {"equals", "complaint"}}, "care", "high")});
+  CHECK(decide(cfg, "agent") == "general/normal/human");
+  CHECK(decide(cfg, "I have a complaint") == "care/high/complaints");
+  CHECK(decide(cfg, "refund") == "");
+  CHECK(decide(cfg, "complaint, agent now") == "general/normal/human");
+}
+
+TEST_CASE("comparisons over customer facts and host attributes") {
+  auto cfg = bot_with({
+      rule("tier", {{"fact", "customer.tier"}, {"in", {"vip", "b2b"}}}),
+      rule("big-order", {{"fact", "customer.attributes.order_value"}, {"at_least", 1000}}),
+      rule("city", {{"fact", "customer.attributes.address.city"}, {"matches", "^(上海|北京)$"}}),
+      rule("named", {{"fact", "customer.name"}, {"contains", "corp"}}),
+  });
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"tier", "VIP"}}) == "care/normal/tier");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"tier", "standard"}}) == "");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"attributes", {{"order_value", 1500}}}}) == "care/normal/big-order");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"attributes", {{"order_value", "2000.50"}}}}) == "care/normal/big-order");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"attributes", {{"order_value", 999}}}}) == "");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"attributes", {{"order_value", "lots"}}}}) == "");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"attributes", {{"address", {{"city", "上海"}}}}}}) == "care/normal/city");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"attributes", {{"address", {{"city", "杭州"}}}}}}) == "");
+  CHECK(decide(cfg, "refund", {{"id", "u"}, {"name", "ACME Corp"}}) == "care/normal/named");
+  CHECK(decide(cfg, "refund") == "");  // no customer: no fact holds
+}
+
+TEST_CASE("all, any, not and exists") {
+  auto cfg = bot_with({rule(
+      "tree", {{"all",
+                {{{"any", {{{"fact", "language"}, {"equals", "zh"}}, {{"fact", "channel"}, {"equals", "whatsapp"}}}}},
+                 {{"not", {{"fact", "customer.tier"}, {"exists", true}}}},
+                 {{"fact", "turns"}, {"at_most", 1}}}}})});
+  CHECK(decide(cfg, "退款") == "care/normal/tree");
+  CHECK(decide(cfg, "refund", nullptr, "whatsapp") == "care/normal/tree");
+  CHECK(decide(cfg, "refund", nullptr, "web") == "");
+  CHECK(decide(cfg, "退款", {{"id", "u"}, {"tier", "vip"}}) == "");
+}
+
+TEST_CASE("out of scope and fallbacks in a row are facts") {
+  auto cfg = bot_with({rule(
+      "lost",
+      {{"all", {{{"fact", "out_of_scope"}, {"equals", true}}, {{"fact", "fallbacks_in_row"}, {"at_least", 2}}}}})});
+  engine e(cfg);
+  auto out = test::run_lines(e, R"({"type":"customer_message","conversation":"c1","text":"blah"}
+{"type":"customer_message","conversation":"c1","text":"blah blah"}
+{"type":"customer_message","conversation":"c1","text":"what?"}
+)");
+  REQUIRE(out.size() >= 3);
+  CHECK(out[0]["kind"] == "fallback");
+  CHECK(out[1]["kind"] == "fallback");
+  CHECK(out[2]["type"] == "escalated");
+  CHECK(out[2]["rule"] == "lost");
+}
+
+TEST_CASE("routing moves the queue and raises the priority, never lowers it") {
+  std::vector<json> rules{rule("human", {{"fact", "human_requested"}, {"equals", true}}, "general", "high")};
+  std::vector<json> routing{{{"id", "vip"},
+                             {"when", {{"fact", "customer.tier"}, {"equals", "vip"}}},
+                             {"queue", "senior"},
+                             {"priority", "urgent"}},
+                            {{"id", "low"}, {"when", {{"fact", "turns"}, {"at_least", 0}}}, {"priority", "low"}}};
+  auto cfg = bot_with(rules, routing);
+  CHECK(decide(cfg, "agent", {{"id", "u"}, {"tier", "vip"}}) == "senior/urgent/human");
+  CHECK(decide(cfg, "agent") == "general/high/human");  // "low" matched but cannot lower
+}
