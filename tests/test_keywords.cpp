@@ -2,6 +2,7 @@
 
 #include <handoff/config.hpp>
 #include <handoff/matchers/keywords.hpp>
+#include <sstream>
 
 #include "support/scenario.hpp"
 
@@ -70,4 +71,24 @@ TEST_CASE("patterns that RE2 refuses are reported with their pointer") {
   cfg.intents.push_back(intent);
   CHECK_THROWS_WITH_AS(keyword_matcher{cfg}, doctest::Contains("[handoff.config.bad_pattern] /intents/0/patterns/en/0"),
                        config_error);
+}
+
+TEST_CASE("the demo bot hears every request for a human in tests/data, and nothing else") {
+  const auto& cfg = test::shop_config();
+  keyword_matcher m(cfg);
+  auto each_line = [](const std::string& file, auto&& check) {
+    std::istringstream in(test::read_file(test::source_path(file)));
+    int n = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      ++n;
+      CAPTURE(line);
+      check(line);
+    }
+    return n;
+  };
+  CHECK(each_line("tests/data/human_requests.txt",
+                  [&](const std::string& l) { CHECK(best(m, cfg, l) == "request_human"); }) >= 50);
+  CHECK(each_line("tests/data/not_human_requests.txt",
+                  [&](const std::string& l) { CHECK(best(m, cfg, l) != "request_human"); }) >= 10);
 }
