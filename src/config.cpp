@@ -441,7 +441,7 @@ class checker {
       ++found;
       c.op = op;
       check_operand(*fact, op, *m, at(ptr, name));
-      c.operand = detail::from_json(*m);
+      if (detail::within_depth(*m)) c.operand = detail::from_json(*m);
     }
     if (found != 1)
       problem("bad_comparison", ptr,

@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "json_value.hpp"
 
+#include "handoff/error.hpp"
+
 namespace handoff::detail {
 
-value from_json(const nlohmann::json& j) {
+bool within_depth(const nlohmann::json& j, int limit) noexcept {
+  if (!j.is_structured()) return true;
+  if (limit <= 0) return false;
+  for (const auto& e : j)
+    if (!within_depth(e, limit - 1)) return false;
+  return true;
+}
+
+value from_json(const nlohmann::json& j, int depth) {
+  if (j.is_structured() && depth >= max_value_depth) throw error("a JSON value nests too deeply");
   switch (j.type()) {
     case nlohmann::json::value_t::boolean: return value(j.get<bool>());
     case nlohmann::json::value_t::number_integer:
@@ -13,13 +24,13 @@ value from_json(const nlohmann::json& j) {
     case nlohmann::json::value_t::array: {
       value::array a;
       a.reserve(j.size());
-      for (const auto& e : j) a.push_back(from_json(e));
+      for (const auto& e : j) a.push_back(from_json(e, depth + 1));
       return value(std::move(a));
     }
     case nlohmann::json::value_t::object: {
       value::object o;
       o.reserve(j.size());
-      for (auto it = j.begin(); it != j.end(); ++it) o.emplace_back(it.key(), from_json(it.value()));
+      for (auto it = j.begin(); it != j.end(); ++it) o.emplace_back(it.key(), from_json(it.value(), depth + 1));
       return value(std::move(o));
     }
     default: return value();

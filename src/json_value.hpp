@@ -8,7 +8,15 @@
 
 namespace handoff::detail {
 
-value from_json(const nlohmann::json& j);
+/// How deep host data may nest. Values are converted recursively, so the
+/// limit is what keeps hostile input from exhausting the stack.
+inline constexpr int max_value_depth = 32;
+
+/// True when `j` nests no deeper than `limit` arrays and objects.
+bool within_depth(const nlohmann::json& j, int limit = max_value_depth) noexcept;
+
+/// Converts JSON to a value; throws handoff::error beyond `max_value_depth`.
+value from_json(const nlohmann::json& j, int depth = 0);
 nlohmann::ordered_json to_json(const value& v);
 
 /// One line of JSON, always valid UTF-8, Chinese kept readable.

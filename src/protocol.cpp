@@ -105,6 +105,9 @@ class reader {
       if (!a->is_object())
         throw refusal{"wrong_type",
                       fmt::format("{}: `customer.attributes` must be an object, not {}", type_, kind_of(*a))};
+      if (!detail::within_depth(*a))
+        throw refusal{"invalid_value", fmt::format("{}: `customer.attributes` nests deeper than {} levels", type_,
+                                                   detail::max_value_depth)};
       info.attributes = detail::from_json(*a);
     }
     return info;

@@ -150,3 +150,23 @@ TEST_CASE("input events round-trip through JSON") {
   REQUIRE(ps);
   CHECK(std::get<in::agent_status>(*ps.event).capacity == 2);
 }
+
+TEST_CASE("deeply nested JSON is refused or ignored, never a crash") {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto in_attributes = parse_input(
+      R"({"type":"customer_message","conversation":"c1","text":"hi","customer":{"id":"u","attributes":{"a":)" + deep +
+      "}}}");
+  CHECK_FALSE(in_attributes);
+  CHECK(in_attributes.error.code == "invalid_value");
+  CHECK(in_attributes.error.conversation == "c1");
+  auto in_unknown_field =
+      parse_input(R"({"type":"customer_message","conversation":"c1","text":"hi","junk":)" + deep + "}");
+  CHECK(in_unknown_field);
+  auto unbalanced = parse_input(R"({"type":"customer_message","junk":)" + std::string(100000, '['));
+  CHECK(unbalanced.error.code == "invalid_json");
+  // Thirty levels of host data are fine.
+  std::string ok = std::string(30, '[') + std::string(30, ']');
+  CHECK(parse_input(
+      R"({"type":"customer_message","conversation":"c1","text":"hi","customer":{"id":"u","attributes":{"a":)" + ok +
+      "}}}"));
+}
