@@ -328,6 +328,7 @@ ojson context_json(const handoff_context& c) {
   auto slots = ojson::object();
   for (const auto& [k, v] : c.slots) slots[k] = v;
   j["slots"] = std::move(slots);
+  j["sentiment"] = nullptr;  // no sentiment analyser yet: unknown, not neutral
   j["reason"] = c.reason;
   j["rule"] = c.rule;
   j["queue"] = c.queue;
