@@ -184,6 +184,21 @@ struct engine::impl {
     if (!text.empty()) say(c, replace_all(text, vars), "notice");
   }
 
+  // What the customer saw on the button they chose, for the transcript: the
+  // agent reads "After-sales", not "after_sales".
+  std::string_view label_for(std::string_view value, std::string_view language) const {
+    auto search = [&](const std::vector<localized_reply>& replies) -> std::string_view {
+      for (const auto& r : replies)
+        if (r.value == value) return r.label.get(language, default_language());
+      return {};
+    };
+    if (auto l = search(cfg.menu); !l.empty()) return l;
+    if (auto l = search(cfg.fallback_replies); !l.empty()) return l;
+    for (const auto& i : cfg.intents)
+      if (auto l = search(i.quick_replies); !l.empty()) return l;
+    return value;
+  }
+
   // ---- conversations and understanding ---------------------------------
 
   live_conversation& open(const std::string& id) {
@@ -557,7 +572,7 @@ struct engine::impl {
           on(in::customer_message{e.conversation, e.value, std::nullopt, {}, {}});
           return;
         }
-        record(c, role::customer, e.value, {}, "choose");
+        record(c, role::customer, std::string(label_for(e.value, lang(c))), {}, "choose");
         ++c.turns;
         if (c.state == conversation_state::assigned) {
           emit(out::customer_message{c.id, c.agent, e.value});

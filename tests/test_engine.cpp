@@ -360,3 +360,18 @@ TEST_CASE("the engine is deterministic and its clock only moves forward") {
   // An event stamped earlier than the engine's time does not turn it back.
   CHECK(ctx["transcript"][2]["at"] == "2025-01-06T10:00:30Z");
 }
+
+TEST_CASE("a chosen quick reply is recorded as the label the customer saw") {
+  auto e = shop_engine();
+  run_lines(e, R"({"type":"customer_message","conversation":"c1","text":"你好"}
+{"type":"customer_action","conversation":"c1","action":"choose","value":"after_sales"}
+)");
+  auto c = e.conversation("c1");
+  REQUIRE(c);
+  const auto& t = c->transcript;
+  REQUIRE(t.size() == 4);
+  CHECK(t[2].role == role::customer);
+  CHECK(t[2].text == "售后服务");
+  CHECK(t[2].kind == "choose");
+  CHECK(t[2].intent == "after_sales");
+}
