@@ -75,17 +75,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string_view kind_of(const json& j) noexcept {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
-  }
-}
-
 std::string escape_pointer(std::string_view key) {
   std::string out;
   for (char c : key) {
@@ -146,12 +135,12 @@ class checker {
 
   bool expect_object(const json& j, const std::string& ptr) {
     if (j.is_object()) return true;
-    problem("wrong_type", ptr, fmt::format("expected an object, found {}", kind_of(j)));
+    problem("wrong_type", ptr, fmt::format("expected an object, found {}", detail::json_kind(j)));
     return false;
   }
   bool expect_array(const json& j, const std::string& ptr) {
     if (j.is_array()) return true;
-    problem("wrong_type", ptr, fmt::format("expected an array, found {}", kind_of(j)));
+    problem("wrong_type", ptr, fmt::format("expected an array, found {}", detail::json_kind(j)));
     return false;
   }
 
@@ -184,7 +173,7 @@ class checker {
       if (!is_valid_utf8(s)) problem("invalid_value", ptr, "not valid UTF-8");
       return s;
     }
-    problem("wrong_type", ptr, fmt::format("expected a string, found {}", kind_of(j)));
+    problem("wrong_type", ptr, fmt::format("expected a string, found {}", detail::json_kind(j)));
     return {};
   }
   std::string optional_string(const json& obj, const std::string& ptr, const char* key) {
@@ -201,7 +190,7 @@ class checker {
   long long integer(const json& j, const std::string& ptr, long long lo, long long hi) {
     if (!j.is_number_integer() &&
         !(j.is_number_float() && j.get<double>() == static_cast<double>(j.get<long long>()))) {
-      problem("wrong_type", ptr, fmt::format("expected a whole number, found {}", kind_of(j)));
+      problem("wrong_type", ptr, fmt::format("expected a whole number, found {}", detail::json_kind(j)));
       return lo;
     }
     auto v = j.get<long long>();
@@ -212,7 +201,7 @@ class checker {
     auto m = member(obj, ptr, key);
     if (!m) return false;
     if (!m->is_boolean()) {
-      problem("wrong_type", at(ptr, key), fmt::format("expected true or false, found {}", kind_of(*m)));
+      problem("wrong_type", at(ptr, key), fmt::format("expected true or false, found {}", detail::json_kind(*m)));
       return false;
     }
     return m->get<bool>();
@@ -246,7 +235,7 @@ class checker {
     }
     if (!j.is_object()) {
       problem("wrong_type", ptr,
-              fmt::format("expected an object of texts by language (or one string), found {}", kind_of(j)));
+              fmt::format("expected an object of texts by language (or one string), found {}", detail::json_kind(j)));
       return out;
     }
     for (auto it = j.begin(); it != j.end(); ++it) {
@@ -464,10 +453,10 @@ class checker {
       return false;
     };
     auto wrong = [&](std::string_view expected) {
-      problem(
-          "bad_comparison", ptr,
-          fmt::format("fact \"{}\" is {}: expected {}, found {}", fact.name,
-                      fact.type == fact_type::any ? "any value" : type_name(fact.type), expected, kind_of(operand)));
+      problem("bad_comparison", ptr,
+              fmt::format("fact \"{}\" is {}: expected {}, found {}", fact.name,
+                          fact.type == fact_type::any ? "any value" : type_name(fact.type), expected,
+                          detail::json_kind(operand)));
     };
     switch (op) {
       case comparison::equals:

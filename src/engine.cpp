@@ -58,14 +58,8 @@ struct live_conversation {
   std::optional<int> feedback_score;
 };
 
-struct agent_state {
-  std::string id;
-  agent_status_kind status = agent_status_kind::offline;
-  std::vector<std::string> skills;
-  int capacity = 1;
-  int level = 1;
-  std::vector<std::string> languages;
-  std::vector<std::string> conversations;  // held or offered, in order
+// What the engine tells of an agent, and what the router keeps besides.
+struct agent_state : agent_info {
   long long online_seq = 0;
   time_point last_assigned{};
 
@@ -892,8 +886,7 @@ std::optional<conversation_info> engine::conversation(std::string_view id) const
 std::optional<agent_info> engine::agent(std::string_view id) const {
   auto it = impl_->agents.find(id);
   if (it == impl_->agents.end()) return std::nullopt;
-  const auto& a = it->second;
-  return agent_info{a.id, a.status, a.skills, a.capacity, a.level, a.languages, a.conversations};
+  return static_cast<const agent_info&>(it->second);
 }
 
 std::size_t engine::open_conversations() const noexcept {

@@ -5,6 +5,17 @@
 
 namespace handoff::detail {
 
+std::string_view json_kind(const nlohmann::json& j) noexcept {
+  switch (j.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::array: return "an array";
+    case nlohmann::json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
 bool within_depth(const nlohmann::json& j, int limit) noexcept {
   if (!j.is_structured()) return true;
   if (limit <= 0) return false;

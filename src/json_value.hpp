@@ -19,6 +19,9 @@ bool within_depth(const nlohmann::json& j, int limit = max_value_depth) noexcept
 value from_json(const nlohmann::json& j, int depth = 0);
 nlohmann::ordered_json to_json(const value& v);
 
+/// "a string", "an object", ...: for error messages.
+std::string_view json_kind(const nlohmann::json& j) noexcept;
+
 /// One line of JSON, always valid UTF-8, Chinese kept readable.
 template <class Json>
 std::string dump_line(const Json& j) {

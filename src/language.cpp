@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "handoff/language.hpp"
 
-#include <cctype>
+#include "ascii.hpp"
 
 namespace handoff {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
+using detail::iequals;
 
 // Languages written mostly in Latin letters, of those a bot is likely to
 // configure; any other primary tag is taken to use its own script.

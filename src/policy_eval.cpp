@@ -3,10 +3,10 @@
 
 #include <re2/re2.h>
 
-#include <cctype>
 #include <charconv>
 #include <variant>
 
+#include "ascii.hpp"
 #include "facts.hpp"
 
 namespace handoff::detail {
@@ -46,20 +46,6 @@ fact_value read(const std::string& name, const message_facts& f) {
     }
   }
   return {};
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
-bool icontains(std::string_view hay, std::string_view needle) noexcept {
-  if (needle.size() > hay.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
-    if (iequals(hay.substr(i, needle.size()), needle)) return true;
-  return false;
 }
 
 // Host attributes arrive as numbers or as numeric strings ("1999.00").

@@ -14,17 +14,6 @@ namespace {
 using json = nlohmann::json;
 using ojson = nlohmann::ordered_json;
 
-std::string_view kind_of(const json& j) noexcept {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
-  }
-}
-
 // Thrown inside the reader only; parse_input turns it into an error event.
 struct refusal {
   std::string code;
@@ -65,7 +54,7 @@ class reader {
 
   double number(const json& j, const char* key) {
     if (!j.is_number())
-      throw refusal{"wrong_type", fmt::format("{}: `{}` must be a number, not {}", type_, key, kind_of(j))};
+      throw refusal{"wrong_type", fmt::format("{}: `{}` must be a number, not {}", type_, key, detail::json_kind(j))};
     return j.get<double>();
   }
 
@@ -78,12 +67,14 @@ class reader {
 
   std::vector<std::string> strings(const json& j, const char* key) {
     if (!j.is_array())
-      throw refusal{"wrong_type", fmt::format("{}: `{}` must be an array of strings, not {}", type_, key, kind_of(j))};
+      throw refusal{"wrong_type",
+                    fmt::format("{}: `{}` must be an array of strings, not {}", type_, key, detail::json_kind(j))};
     std::vector<std::string> out;
     out.reserve(j.size());
     for (const auto& e : j) {
       if (!e.is_string())
-        throw refusal{"wrong_type", fmt::format("{}: `{}` must hold only strings, not {}", type_, key, kind_of(e))};
+        throw refusal{"wrong_type",
+                      fmt::format("{}: `{}` must hold only strings, not {}", type_, key, detail::json_kind(e))};
       out.push_back(e.get<std::string>());
     }
     return out;
@@ -93,7 +84,8 @@ class reader {
     const json* c = optional("customer");
     if (!c) return std::nullopt;
     if (!c->is_object())
-      throw refusal{"wrong_type", fmt::format("{}: `customer` must be an object, not {}", type_, kind_of(*c))};
+      throw refusal{"wrong_type",
+                    fmt::format("{}: `customer` must be an object, not {}", type_, detail::json_kind(*c))};
     reader r(*c, type_);
     r.prefix_ = "customer.";
     customer_info info;
@@ -104,7 +96,7 @@ class reader {
     if (const json* a = r.optional("attributes")) {
       if (!a->is_object())
         throw refusal{"wrong_type",
-                      fmt::format("{}: `customer.attributes` must be an object, not {}", type_, kind_of(*a))};
+                      fmt::format("{}: `customer.attributes` must be an object, not {}", type_, detail::json_kind(*a))};
       if (!detail::within_depth(*a))
         throw refusal{"invalid_value", fmt::format("{}: `customer.attributes` nests deeper than {} levels", type_,
                                                    detail::max_value_depth)};
@@ -116,7 +108,8 @@ class reader {
  private:
   std::string string_at(const json& j, const char* key) {
     if (!j.is_string())
-      throw refusal{"wrong_type", fmt::format("{}: `{}{}` must be a string, not {}", type_, prefix_, key, kind_of(j))};
+      throw refusal{"wrong_type",
+                    fmt::format("{}: `{}{}` must be a string, not {}", type_, prefix_, key, detail::json_kind(j))};
     return j.get<std::string>();
   }
 
@@ -248,7 +241,8 @@ parsed_input parse_input(std::string_view line) noexcept {
       return result;
     }
     if (!j.is_object()) {
-      result.error = {"invalid_json", fmt::format("an event must be a JSON object, not {}", kind_of(j)), {}, {}};
+      result.error = {
+          "invalid_json", fmt::format("an event must be a JSON object, not {}", detail::json_kind(j)), {}, {}};
       return result;
     }
     auto t = j.find("type");
@@ -257,7 +251,7 @@ parsed_input parse_input(std::string_view line) noexcept {
       return result;
     }
     if (!t->is_string()) {
-      result.error = {"wrong_type", fmt::format("`type` must be a string, not {}", kind_of(*t)), {}, {}};
+      result.error = {"wrong_type", fmt::format("`type` must be a string, not {}", detail::json_kind(*t)), {}, {}};
       return result;
     }
     std::string type = t->get<std::string>();
