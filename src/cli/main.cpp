@@ -35,6 +35,17 @@ int main(int argc, char** argv) {
   check_cmd->add_option("--config,-c", check.config, "The bot's configuration (JSON)")->required();
   check_cmd->add_flag("--quiet,-q", check.quiet, "Print problems only");
 
+  handoff::cli::eval_options eval;
+  auto* eval_cmd = app.add_subcommand(
+      "eval", "Train the statistical matcher on a data set (train/val/test, oos_*) and report accuracy and speed");
+  eval_cmd->add_option("--data", eval.data, "The data set (JSON, the shape of CLINC150's data_full.json)")->required();
+  eval_cmd->add_flag("--json", eval.json, "One JSON object");
+  eval_cmd->add_option("--seed", eval.seed, "Training seed")->capture_default_str();
+  eval_cmd->add_option("--epochs", eval.epochs, "Training epochs (default: the model's)");
+  eval_cmd->add_option("--learning-rate", eval.learning_rate, "Initial step size (default: the model's)");
+  eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");
+  eval_cmd->add_option("--predict-seconds", eval.min_predict_seconds, "How long to time predictions")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -50,6 +61,7 @@ int main(int argc, char** argv) {
       return handoff::cli::chat(chat);
     }
     if (*check_cmd) return handoff::cli::check(check);
+    if (*eval_cmd) return handoff::cli::eval(eval);
   } catch (const std::exception& e) {
     fmt::print(stderr, "handoff: {}\n", e.what());
     return 2;

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "handoff/normalize.hpp"
+
+namespace handoff {
+
+/// A message and the intent it means, for training and evaluation.
+struct labelled_text {
+  std::string text;
+  std::string label;
+};
+
+/// How a linear model is trained. The defaults were chosen on CLINC150's
+/// validation split, never on its test split.
+struct linear_options {
+  /// Training is deterministic for a seed.
+  std::uint32_t seed = 1;
+  int epochs = 12;
+  /// The step size at the start; it falls linearly to zero.
+  double learning_rate = 1.0;
+  /// Features are hashed into 2^hash_bits buckets before training.
+  int hash_bits = 22;
+  /// Character n-grams of words, with `<` and `>` marking the word's ends.
+  int char_ngram_min = 2;
+  int char_ngram_max = 5;
+};
+
+/// One prediction: the best label and the runner-up, with calibrated
+/// probabilities.
+struct linear_prediction {
+  std::uint32_t label = 0;
+  float confidence = 0;
+  std::uint32_t runner_up = 0;
+  float runner_up_confidence = 0;
+};
+
+/// A multinomial logistic regression over hashed features: word unigrams
+/// and bigrams and character n-grams of words; Han, Kana and Hangul as
+/// characters and character bigrams. Features are weighted by inverse
+/// document frequency and each message's vector has unit length.
+///
+/// A trained model does not change: `predict` is `const` and safe from many
+/// threads at once.
+class linear_model {
+ public:
+  linear_model();
+  ~linear_model();
+  linear_model(linear_model&&) noexcept;
+  linear_model& operator=(linear_model&&) noexcept;
+
+  /// Trains on `examples` (at least two labels). Deterministic for
+  /// `options.seed`. Throws `error` on empty input.
+  static linear_model train(std::span<const labelled_text> examples, const linear_options& options = {});
+
+  /// The labels, in the order predictions index them.
+  const std::vector<std::string>& labels() const noexcept;
+
+  /// The best label and the runner-up for a normalised message.
+  linear_prediction predict(const normalized_text& text) const;
+
+  /// Every label's probability, written to `probabilities` (size `labels()`).
+  void probabilities(const normalized_text& text, std::span<float> probabilities) const;
+
+  /// Sharpens or softens probabilities: they are softmax(scores / t). Fit
+  /// it on held-back data with `calibrate`.
+  void set_temperature(float t) noexcept;
+  float temperature() const noexcept;
+
+  /// Fits the temperature that minimises the log loss on `held_back`.
+  void calibrate(std::span<const labelled_text> held_back);
+
+  /// The model as bytes: a versioned header, the weights, and a checksum.
+  std::vector<std::uint8_t> serialize() const;
+  /// Reads what `serialize` wrote; throws `error` on a truncated, corrupted
+  /// or foreign file, or one of another format version.
+  static linear_model deserialize(std::span<const std::uint8_t> bytes);
+  void save(const std::filesystem::path& file) const;
+  static linear_model load(const std::filesystem::path& file);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace handoff

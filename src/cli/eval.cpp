@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// handoff eval: train the statistical matcher on a data set and report how
+// well it tells intents apart and knows what it does not know.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+
+#include "commands.hpp"
+#include "handoff/error.hpp"
+#include "handoff/matchers/linear.hpp"
+
+namespace handoff::cli {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+std::vector<labelled_text> split(const nlohmann::json& data, const char* key) {
+  std::vector<labelled_text> out;
+  auto it = data.find(key);
+  if (it == data.end() || it->is_null()) return out;
+  if (!it->is_array()) throw error(fmt::format("--data: `{}` must be a list of [text, label]", key));
+  for (const auto& pair : *it) {
+    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+      throw error(fmt::format("--data: every item of `{}` must be [text, label]", key));
+    out.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
+  }
+  return out;
+}
+
+struct scored {
+  float score;
+  bool correct;
+};
+
+std::vector<scored> score_all(const linear_model& model, const std::vector<labelled_text>& items) {
+  std::vector<scored> out;
+  normalized_text norm;
+  for (const auto& e : items) {
+    norm.assign(e.text);
+    auto p = model.predict(norm);
+    out.push_back({p.confidence, model.labels()[p.label] == e.label});
+  }
+  return out;
+}
+
+// The peers' rule (../shared/bench/peers/README.md): the threshold that
+// maximises (in-scope accuracy + OOS recall) / 2 on validation, from the
+// midpoints between distinct scores plus -inf and +inf, ties to the lowest.
+struct threshold_choice {
+  double threshold, objective, accuracy, recall;
+};
+
+threshold_choice tune(const std::vector<scored>& val, const std::vector<scored>& oos) {
+  std::vector<double> all;
+  for (const auto& s : val) all.push_back(s.score);
+  for (const auto& s : oos) all.push_back(s.score);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::vector<double> candidates{-std::numeric_limits<double>::infinity()};
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) candidates.push_back((all[i] + all[i + 1]) / 2);
+  candidates.push_back(std::numeric_limits<double>::infinity());
+  std::vector<double> ok, o;
+  for (const auto& s : val)
+    if (s.correct) ok.push_back(s.score);
+  for (const auto& s : oos) o.push_back(s.score);
+  std::sort(ok.begin(), ok.end());
+  std::sort(o.begin(), o.end());
+  threshold_choice best{candidates.front(), -1, 0, 0};
+  for (double t : candidates) {
+    double acc = static_cast<double>(ok.end() - std::lower_bound(ok.begin(), ok.end(), t)) / static_cast<double>(val.size());
+    double rec = o.empty() ? 0 : static_cast<double>(std::lower_bound(o.begin(), o.end(), t) - o.begin()) / static_cast<double>(o.size());
+    double obj = o.empty() ? acc : (acc + rec) / 2;
+    if (obj > best.objective) best = {t, obj, acc, rec};
+  }
+  return best;
+}
+
+}  // namespace
+
+int eval(const eval_options& options) {
+  std::ifstream in(options.data);
+  if (!in) throw error(fmt::format("cannot read {}", options.data));
+  nlohmann::json data;
+  try {
+    data = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw error(fmt::format("{} is not JSON: {}", options.data, e.what()));
+  }
+  auto train = split(data, "train"), val = split(data, "val"), test = split(data, "test");
+  auto oos_val = split(data, "oos_val"), oos_test = split(data, "oos_test");
+  if (train.empty() || test.empty()) throw error("--data: `train` and `test` must not be empty");
+
+  linear_options lo;
+  lo.seed = options.seed;
+  if (options.epochs > 0) lo.epochs = options.epochs;
+  if (options.learning_rate > 0) lo.learning_rate = options.learning_rate;
+  if (options.hash_bits > 0) lo.hash_bits = options.hash_bits;
+
+  auto t0 = clock_type::now();
+  auto model = linear_model::train(train, lo);
+  if (!val.empty()) model.calibrate(val);
+  double train_seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
+
+  bool tuned = !val.empty() && !oos_val.empty();
+  threshold_choice th{-std::numeric_limits<double>::infinity(), 0, 0, 0};
+  if (tuned) th = tune(score_all(model, val), score_all(model, oos_val));
+
+  auto test_scores = score_all(model, test);
+  auto oos_scores = score_all(model, oos_test);
+  std::size_t correct = 0, false_oos = 0, true_oos = 0, closed_correct = 0;
+  for (const auto& s : test_scores) {
+    closed_correct += s.correct;
+    if (s.score < th.threshold)
+      ++false_oos;
+    else
+      correct += s.correct;
+  }
+  for (const auto& s : oos_scores) true_oos += s.score < th.threshold;
+
+  // Predictions per second, one message at a time on one thread, over the
+  // test sets repeated for at least two seconds (normalisation included).
+  std::vector<const std::string*> texts;
+  for (const auto& e : test) texts.push_back(&e.text);
+  for (const auto& e : oos_test) texts.push_back(&e.text);
+  normalized_text norm;
+  std::size_t predictions = 0;
+  float sink = 0;
+  auto p0 = clock_type::now();
+  double elapsed = 0;
+  do {
+    for (const auto* t : texts) {
+      norm.assign(*t);
+      sink += model.predict(norm).confidence;
+    }
+    predictions += texts.size();
+    elapsed = std::chrono::duration<double>(clock_type::now() - p0).count();
+  } while (elapsed < options.min_predict_seconds);
+  double per_second = static_cast<double>(predictions) / elapsed;
+  auto model_bytes = model.serialize().size();
+
+  auto n_in = static_cast<double>(test_scores.size());
+  auto n_oos = static_cast<double>(oos_scores.size());
+  nlohmann::ordered_json r;
+  r["model"] = "handoff-linear";
+  r["in_scope_accuracy"] = static_cast<double>(correct) / n_in;
+  r["oos_recall"] = oos_scores.empty() || !tuned ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(static_cast<double>(true_oos) / n_oos);
+  r["oos_precision"] = true_oos + false_oos == 0 ? nlohmann::ordered_json(nullptr)
+                                                 : nlohmann::ordered_json(static_cast<double>(true_oos) /
+                                                                          static_cast<double>(true_oos + false_oos));
+  r["overall_accuracy"] = (static_cast<double>(correct + true_oos)) / (n_in + n_oos);
+  r["closed_set_accuracy"] = static_cast<double>(closed_correct) / n_in;
+  r["train_seconds"] = train_seconds;
+  r["predict_per_second"] = per_second;
+  r["model_bytes"] = model_bytes;
+  r["threshold"] = std::isfinite(th.threshold) ? nlohmann::ordered_json(th.threshold) : nlohmann::ordered_json(nullptr);
+  r["threshold_rule"] = tuned ? "max (in-scope accuracy + OOS recall) / 2 on val + oos_val, as the peers" : "none (no oos_val)";
+  r["val_objective"] = th.objective;
+  r["temperature"] = model.temperature();
+  r["labels"] = model.labels().size();
+  r["train_examples"] = train.size();
+  (void)sink;
+  if (options.json) {
+    fmt::print("{}\n", r.dump());
+  } else {
+    fmt::print("data                 {}\n", options.data);
+    fmt::print("labels               {} ({} training examples)\n", model.labels().size(), train.size());
+    fmt::print("in-scope accuracy    {:.2f}%\n", 100.0 * r["in_scope_accuracy"].get<double>());
+    if (!r["oos_recall"].is_null()) fmt::print("out-of-scope recall  {:.2f}%\n", 100.0 * r["oos_recall"].get<double>());
+    if (!r["oos_precision"].is_null())
+      fmt::print("out-of-scope prec.   {:.2f}%\n", 100.0 * r["oos_precision"].get<double>());
+    fmt::print("closed-set accuracy  {:.2f}%\n", 100.0 * r["closed_set_accuracy"].get<double>());
+    fmt::print("threshold            {} ({})\n", r["threshold"].dump(), r["threshold_rule"].get<std::string>());
+    fmt::print("training             {:.2f} s\n", train_seconds);
+    fmt::print("predictions          {:.0f} per second, one thread, one at a time\n", per_second);
+    fmt::print("model                {} bytes\n", model_bytes);
+  }
+  return 0;
+}
+
+}  // namespace handoff::cli

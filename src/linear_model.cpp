@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+#include "handoff/matchers/linear.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <unordered_map>
+
+#include "handoff/error.hpp"
+#include "utf8.hpp"
+
+namespace handoff {
+namespace {
+
+constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
+constexpr std::uint32_t format_version = 1;
+
+std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
+  auto p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// Feature kinds are hashed apart, so the word "ab" and the bigram "ab"
+// never share a bucket by construction.
+enum feature_kind : unsigned char { word_unigram = 1, word_bigram = 2, char_ngram = 3, cjk_gram = 4 };
+
+std::uint32_t feature_hash(feature_kind kind, std::string_view a, std::string_view b, int bits) noexcept {
+  std::uint64_t h = fnv1a(&kind, 1);
+  h = fnv1a(a.data(), a.size(), h);
+  if (!b.empty()) {
+    const char sep = ' ';
+    h = fnv1a(&sep, 1, h);
+    h = fnv1a(b.data(), b.size(), h);
+  }
+  // FNV's low bits are weak; fold the high ones in.
+  h ^= h >> 29;
+  h *= 0xbf58476d1ce4e5b9ull;
+  h ^= h >> 32;
+  return static_cast<std::uint32_t>(h & ((std::uint64_t{1} << bits) - 1));
+}
+
+struct feature_settings {
+  int hash_bits = 22;
+  int char_min = 2;
+  int char_max = 5;
+};
+
+// The hashed features of a message, with repeats (their count is the term
+// frequency).
+void extract(const normalized_text& t, const feature_settings& s, std::vector<std::uint32_t>& out,
+             std::string& scratch, std::vector<std::uint32_t>& starts) {
+  out.clear();
+  std::string_view prev = "<s>";
+  bool any_word = false;
+  for (const auto& tok : t.tokens()) {
+    std::string_view w = t.token_text(tok);
+    if (tok.kind == token_kind::cjk_char || tok.kind == token_kind::cjk_bigram) {
+      out.push_back(feature_hash(cjk_gram, w, {}, s.hash_bits));
+      prev = "<s>";
+      continue;
+    }
+    any_word = true;
+    out.push_back(feature_hash(word_unigram, w, {}, s.hash_bits));
+    out.push_back(feature_hash(word_bigram, prev, w, s.hash_bits));
+    prev = w;
+    // Character n-grams of "<word>", aligned to code points.
+    scratch.clear();
+    scratch.push_back('<');
+    scratch.append(w.data(), w.size());
+    scratch.push_back('>');
+    starts.clear();
+    for (std::uint32_t i = 0; i < scratch.size(); ++i)
+      if ((static_cast<unsigned char>(scratch[i]) & 0xC0) != 0x80) starts.push_back(i);
+    starts.push_back(static_cast<std::uint32_t>(scratch.size()));
+    std::size_t chars = starts.size() - 1;
+    for (int n = s.char_min; n <= s.char_max; ++n)
+      for (std::size_t i = 0; i + static_cast<std::size_t>(n) <= chars; ++i) {
+        std::string_view g(scratch.data() + starts[i], starts[i + static_cast<std::size_t>(n)] - starts[i]);
+        if (g == scratch) continue;  // the whole word is its unigram already
+        out.push_back(feature_hash(char_ngram, g, {}, s.hash_bits));
+      }
+  }
+  if (any_word) out.push_back(feature_hash(word_bigram, prev, "</s>", s.hash_bits));
+}
+
+// An open-addressing map from feature hash to row, for prediction.
+class row_table {
+ public:
+  void build(const std::vector<std::uint32_t>& keys) {
+    std::size_t cap = 16;
+    while (cap < keys.size() * 2) cap <<= 1;
+    mask_ = cap - 1;
+    keys_.assign(cap, empty);
+    rows_.assign(cap, 0);
+    for (std::uint32_t r = 0; r < keys.size(); ++r) {
+      std::size_t i = slot(keys[r]);
+      while (keys_[i] != empty) i = (i + 1) & mask_;
+      keys_[i] = keys[r];
+      rows_[i] = r;
+    }
+  }
+  // The row of `key`, or `none`.
+  std::uint32_t find(std::uint32_t key) const noexcept {
+    for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return rows_[i];
+      if (keys_[i] == empty) return none;
+    }
+  }
+  static constexpr std::uint32_t none = ~std::uint32_t{0};
+
+ private:
+  static constexpr std::uint32_t empty = ~std::uint32_t{0};  // hashes are < 2^31
+  std::size_t slot(std::uint32_t key) const noexcept { return (key * 2654435761u) & mask_; }
+  std::vector<std::uint32_t> keys_;
+  std::vector<std::uint32_t> rows_;
+  std::size_t mask_ = 0;
+};
+
+struct scratch_space {
+  std::vector<std::uint32_t> features;
+  std::vector<std::uint32_t> starts;
+  std::string word;
+  std::vector<std::pair<std::uint32_t, float>> sparse;
+  std::vector<float> scores;
+};
+
+scratch_space& scratch() {
+  thread_local scratch_space s;
+  return s;
+}
+
+}  // namespace
+
+struct linear_model::impl {
+  feature_settings settings;
+  std::vector<std::string> labels;
+  std::vector<std::uint32_t> keys;  // feature hash of each row
+  std::vector<float> idf;           // per row
+  std::vector<float> weights;       // rows x labels
+  std::vector<float> bias;          // labels
+  float temperature = 1;
+  row_table table;
+
+  std::size_t classes() const noexcept { return labels.size(); }
+
+  // The message's weighted, unit-length feature vector over known rows.
+  void vectorize(const normalized_text& t, scratch_space& s) const {
+    extract(t, settings, s.features, s.word, s.starts);
+    s.sparse.clear();
+    for (auto h : s.features) {
+      auto r = table.find(h);
+      if (r != row_table::none) s.sparse.emplace_back(r, 1.0f);
+    }
+    weigh(s.sparse, idf);
+  }
+
+  // Term counts become (1 + log tf) * idf, and the vector unit length.
+  static void weigh(std::vector<std::pair<std::uint32_t, float>>& v, const std::vector<float>& idf) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < v.size();) {
+      std::size_t j = i;
+      while (j < v.size() && v[j].first == v[i].first) ++j;
+      v[k++] = {v[i].first, (1.0f + std::log(static_cast<float>(j - i))) * idf[v[i].first]};
+      i = j;
+    }
+    v.resize(k);
+    float norm = 0;
+    for (const auto& [r, x] : v) norm += x * x;
+    if (norm > 0) {
+      float inv = 1.0f / std::sqrt(norm);
+      for (auto& e : v) e.second *= inv;
+    }
+  }
+
+  void score(const std::vector<std::pair<std::uint32_t, float>>& v, std::vector<float>& z) const {
+    z.assign(bias.begin(), bias.end());
+    const std::size_t c = classes();
+    for (const auto& [r, x] : v) {
+      const float* w = weights.data() + static_cast<std::size_t>(r) * c;
+      for (std::size_t k = 0; k < c; ++k) z[k] += x * w[k];
+    }
+  }
+};
+
+linear_model::linear_model() : impl_(std::make_unique<impl>()) {}
+linear_model::~linear_model() = default;
+linear_model::linear_model(linear_model&&) noexcept = default;
+linear_model& linear_model::operator=(linear_model&&) noexcept = default;
+
+const std::vector<std::string>& linear_model::labels() const noexcept { return impl_->labels; }
+void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 0 ? t : 1; }
+float linear_model::temperature() const noexcept { return impl_->temperature; }
+
+linear_model linear_model::train(std::span<const labelled_text> examples, const linear_options& options) {
+  if (examples.empty()) throw error("linear model: no training examples");
+  if (options.hash_bits < 10 || options.hash_bits > 30) throw error("linear model: hash_bits must be from 10 to 30");
+  linear_model model;
+  impl& m = *model.impl_;
+  m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max)};
+
+  // Labels in sorted order, so the same data gives the same model.
+  for (const auto& e : examples) m.labels.push_back(e.label);
+  std::sort(m.labels.begin(), m.labels.end());
+  m.labels.erase(std::unique(m.labels.begin(), m.labels.end()), m.labels.end());
+  if (m.labels.size() < 2) throw error("linear model: training needs at least two labels");
+  const std::size_t c = m.labels.size();
+
+  // Features of every example; rows are given to features in order of
+  // first appearance.
+  std::unordered_map<std::uint32_t, std::uint32_t> row_of;
+  std::vector<std::uint32_t> df;
+  std::vector<std::vector<std::pair<std::uint32_t, float>>> data(examples.size());
+  std::vector<std::uint32_t> y(examples.size());
+  scratch_space s;
+  normalized_text norm;
+  for (std::size_t i = 0; i < examples.size(); ++i) {
+    norm.assign(examples[i].text);
+    extract(norm, m.settings, s.features, s.word, s.starts);
+    auto& v = data[i];
+    for (auto h : s.features) {
+      auto [it, added] = row_of.try_emplace(h, static_cast<std::uint32_t>(m.keys.size()));
+      if (added) {
+        m.keys.push_back(h);
+        df.push_back(0);
+      }
+      v.emplace_back(it->second, 1.0f);
+    }
+    std::sort(v.begin(), v.end());
+    for (std::size_t k = 0; k < v.size(); ++k)
+      if (k == 0 || v[k].first != v[k - 1].first) ++df[v[k].first];
+    y[i] = static_cast<std::uint32_t>(std::lower_bound(m.labels.begin(), m.labels.end(), examples[i].label) -
+                                      m.labels.begin());
+  }
+  const auto n = static_cast<float>(examples.size());
+  m.idf.resize(m.keys.size());
+  for (std::size_t r = 0; r < m.keys.size(); ++r)
+    m.idf[r] = std::log((1.0f + n) / (1.0f + static_cast<float>(df[r]))) + 1.0f;
+  for (auto& v : data) impl::weigh(v, m.idf);
+
+  // Stochastic gradient descent on the softmax loss, the step falling
+  // linearly to zero.
+  m.weights.assign(m.keys.size() * c, 0.0f);
+  m.bias.assign(c, 0.0f);
+  std::vector<std::uint32_t> order(examples.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::mt19937 rng(options.seed);
+  std::vector<float> z(c);
+  const double total = static_cast<double>(options.epochs) * static_cast<double>(examples.size());
+  double step = 0;
+  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+    std::shuffle(order.begin(), order.end(), rng);
+    for (auto i : order) {
+      const auto lr = static_cast<float>(options.learning_rate * (1.0 - step++ / total));
+      m.score(data[i], z);
+      float top = *std::max_element(z.begin(), z.end());
+      float sum = 0;
+      for (auto& v : z) sum += (v = std::exp(v - top));
+      for (auto& v : z) v /= sum;
+      z[y[i]] -= 1.0f;  // now the gradient of the loss by the scores
+      for (const auto& [r, x] : data[i]) {
+        float* w = m.weights.data() + static_cast<std::size_t>(r) * c;
+        const float a = lr * x;
+        for (std::size_t k = 0; k < c; ++k) w[k] -= a * z[k];
+      }
+      for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
+    }
+  }
+  m.table.build(m.keys);
+  return model;
+}
+
+void linear_model::probabilities(const normalized_text& text, std::span<float> out) const {
+  auto& s = scratch();
+  impl_->vectorize(text, s);
+  impl_->score(s.sparse, s.scores);
+  float top = *std::max_element(s.scores.begin(), s.scores.end());
+  float sum = 0;
+  for (auto& v : s.scores) sum += (v = std::exp((v - top) / impl_->temperature));
+  for (std::size_t k = 0; k < out.size() && k < s.scores.size(); ++k) out[k] = s.scores[k] / sum;
+}
+
+linear_prediction linear_model::predict(const normalized_text& text) const {
+  auto& s = scratch();
+  impl_->vectorize(text, s);
+  impl_->score(s.sparse, s.scores);
+  const auto& z = s.scores;
+  std::uint32_t best = 0, second = 1;
+  if (z[1] > z[0]) std::swap(best, second);
+  for (std::uint32_t k = 2; k < z.size(); ++k) {
+    if (z[k] > z[best]) {
+      second = best;
+      best = k;
+    } else if (z[k] > z[second]) {
+      second = k;
+    }
+  }
+  const float t = impl_->temperature;
+  float sum = 0;
+  for (float v : z) sum += std::exp((v - z[best]) / t);
+  return {best, 1.0f / sum, second, std::exp((z[second] - z[best]) / t) / sum};
+}
+
+void linear_model::calibrate(std::span<const labelled_text> held_back) {
+  if (held_back.empty()) return;
+  // The scores do not depend on the temperature: compute them once.
+  std::vector<std::vector<float>> scores;
+  std::vector<std::uint32_t> gold;
+  normalized_text norm;
+  auto& s = scratch();
+  for (const auto& e : held_back) {
+    auto it = std::lower_bound(impl_->labels.begin(), impl_->labels.end(), e.label);
+    if (it == impl_->labels.end() || *it != e.label) continue;  // out of scope: no gold label
+    norm.assign(e.text);
+    impl_->vectorize(norm, s);
+    impl_->score(s.sparse, s.scores);
+    scores.push_back(s.scores);
+    gold.push_back(static_cast<std::uint32_t>(it - impl_->labels.begin()));
+  }
+  if (scores.empty()) return;
+  auto loss = [&](double t) {
+    double total = 0;
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+      const auto& z = scores[i];
+      double top = *std::max_element(z.begin(), z.end());
+      double sum = 0;
+      for (float v : z) sum += std::exp((v - top) / t);
+      total += std::log(sum) - (z[gold[i]] - top) / t;
+    }
+    return total;
+  };
+  // Golden-section search on log t over [0.01, 100].
+  double lo = std::log(0.01), hi = std::log(100.0);
+  const double phi = (std::sqrt(5.0) - 1) / 2;
+  double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
+  double fa = loss(std::exp(a)), fb = loss(std::exp(b));
+  for (int i = 0; i < 60; ++i) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - phi * (hi - lo);
+      fa = loss(std::exp(a));
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + phi * (hi - lo);
+      fb = loss(std::exp(b));
+    }
+  }
+  impl_->temperature = static_cast<float>(std::exp((lo + hi) / 2));
+}
+
+// ---- files ------------------------------------------------------------------
+
+namespace {
+
+class writer {
+ public:
+  template <class T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    auto p = reinterpret_cast<const std::uint8_t*>(&v);
+    bytes.insert(bytes.end(), p, p + sizeof(T));
+  }
+  template <class T>
+  void put_all(const std::vector<T>& v) {
+    put(static_cast<std::uint64_t>(v.size()));
+    auto p = reinterpret_cast<const std::uint8_t*>(v.data());
+    bytes.insert(bytes.end(), p, p + v.size() * sizeof(T));
+  }
+  void put_string(const std::string& s) {
+    put(static_cast<std::uint32_t>(s.size()));
+    bytes.insert(bytes.end(), s.begin(), s.end());
+  }
+  std::vector<std::uint8_t> bytes;
+};
+
+class reader {
+ public:
+  explicit reader(std::span<const std::uint8_t> b) : b_(b) {}
+  template <class T>
+  T get() {
+    T v;
+    need(sizeof(T));
+    std::memcpy(&v, b_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  template <class T>
+  std::vector<T> get_all(std::uint64_t max_count) {
+    auto n = get<std::uint64_t>();
+    if (n > max_count) throw error("linear model file: a table is larger than the file");
+    need(n * sizeof(T));
+    std::vector<T> v(n);
+    std::memcpy(v.data(), b_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+    return v;
+  }
+  std::string get_string() {
+    auto n = get<std::uint32_t>();
+    need(n);
+    std::string s(reinterpret_cast<const char*>(b_.data() + pos_), n);
+    pos_ += n;
+    return s;
+  }
+  std::size_t pos() const { return pos_; }
+
+ private:
+  void need(std::uint64_t n) const {
+    if (n > b_.size() - pos_) throw error("linear model file: truncated");
+  }
+  std::span<const std::uint8_t> b_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::uint8_t> linear_model::serialize() const {
+  const impl& m = *impl_;
+  writer w;
+  for (char ch : magic) w.put(ch);
+  w.put(format_version);
+  w.put(static_cast<std::int32_t>(m.settings.hash_bits));
+  w.put(static_cast<std::int32_t>(m.settings.char_min));
+  w.put(static_cast<std::int32_t>(m.settings.char_max));
+  w.put(m.temperature);
+  w.put(static_cast<std::uint32_t>(m.labels.size()));
+  for (const auto& l : m.labels) w.put_string(l);
+  w.put_all(m.keys);
+  w.put_all(m.idf);
+  w.put_all(m.weights);
+  w.put_all(m.bias);
+  w.put(fnv1a(w.bytes.data(), w.bytes.size()));
+  return std::move(w.bytes);
+}
+
+linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < sizeof magic + 4 || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
+    throw error("not a handoff linear model file");
+  if (bytes.size() < sizeof magic + 4 + 8) throw error("linear model file: truncated");
+  std::uint64_t stored;
+  std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
+  reader r(bytes.subspan(0, bytes.size() - 8));
+  for (std::size_t i = 0; i < sizeof magic; ++i) r.get<char>();
+  auto version = r.get<std::uint32_t>();
+  if (version != format_version)
+    throw error(fmt::format("linear model file: format version {}, this library reads {}", version, format_version));
+  if (fnv1a(bytes.data(), bytes.size() - 8) != stored) throw error("linear model file: checksum mismatch (corrupted)");
+  linear_model model;
+  impl& m = *model.impl_;
+  m.settings.hash_bits = r.get<std::int32_t>();
+  m.settings.char_min = r.get<std::int32_t>();
+  m.settings.char_max = r.get<std::int32_t>();
+  m.temperature = r.get<float>();
+  auto nlabels = r.get<std::uint32_t>();
+  if (nlabels < 2 || nlabels > bytes.size()) throw error("linear model file: bad label count");
+  for (std::uint32_t i = 0; i < nlabels; ++i) m.labels.push_back(r.get_string());
+  const std::uint64_t limit = bytes.size();
+  m.keys = r.get_all<std::uint32_t>(limit);
+  m.idf = r.get_all<float>(limit);
+  m.weights = r.get_all<float>(limit);
+  m.bias = r.get_all<float>(limit);
+  if (m.idf.size() != m.keys.size() || m.weights.size() != m.keys.size() * nlabels || m.bias.size() != nlabels ||
+      m.settings.hash_bits < 10 || m.settings.hash_bits > 30)
+    throw error("linear model file: inconsistent tables");
+  m.table.build(m.keys);
+  return model;
+}
+
+void linear_model::save(const std::filesystem::path& file) const {
+  auto bytes = serialize();
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw error(fmt::format("cannot write the model {}", file.string()));
+}
+
+linear_model linear_model::load(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw error(fmt::format("cannot read the model {}", file.string()));
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return deserialize(bytes);
+}
+
+}  // namespace handoff
