@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "handoff/matchers/linear.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +10,7 @@
 #include <unordered_map>
 
 #include "handoff/error.hpp"
+#include "handoff/matchers/linear.hpp"
 #include "utf8.hpp"
 
 namespace handoff {
@@ -56,8 +55,8 @@ struct feature_settings {
 
 // The hashed features of a message, with repeats (their count is the term
 // frequency).
-void extract(const normalized_text& t, const feature_settings& s, std::vector<std::uint32_t>& out,
-             std::string& scratch, std::vector<std::uint32_t>& starts) {
+void extract(const normalized_text& t, const feature_settings& s, std::vector<std::uint32_t>& out, std::string& scratch,
+             std::vector<std::uint32_t>& starts) {
   out.clear();
   std::string_view prev = "<s>";
   bool any_word = false;
@@ -148,9 +147,44 @@ struct linear_model::impl {
   std::vector<float> weights;       // rows x labels
   std::vector<float> bias;          // labels
   float temperature = 1;
+  // Confidence is sigmoid(scale * (score - mean score) + shift): fitted on
+  // held-back data, so it estimates the chance the label is right.
+  float platt_scale = 1;
+  float platt_shift = 0;
   row_table table;
 
+  float confidence(float margin) const noexcept {
+    return 1.0f / (1.0f + std::exp(-(platt_scale * margin + platt_shift)));
+  }
+
   std::size_t classes() const noexcept { return labels.size(); }
+
+  // Weights are kept to 8 bits a row (a scale per row), as the file stores
+  // them; rounding here makes the trained model and the loaded one the same.
+  std::vector<float> scales;
+  std::vector<std::int8_t> quantized;
+  void quantize() {
+    const std::size_t c = classes();
+    scales.assign(keys.size(), 0.0f);
+    quantized.assign(weights.size(), 0);
+    for (std::size_t r = 0; r < keys.size(); ++r) {
+      float* w = weights.data() + r * c;
+      float top = 0;
+      for (std::size_t k = 0; k < c; ++k) top = std::max(top, std::abs(w[k]));
+      scales[r] = top / 127.0f;
+      for (std::size_t k = 0; k < c; ++k) {
+        auto q = scales[r] > 0 ? std::lround(w[k] / scales[r]) : 0L;
+        quantized[r * c + k] = static_cast<std::int8_t>(q);
+        w[k] = static_cast<float>(q) * scales[r];
+      }
+    }
+  }
+  void dequantize() {
+    const std::size_t c = classes();
+    weights.resize(quantized.size());
+    for (std::size_t r = 0; r < keys.size(); ++r)
+      for (std::size_t k = 0; k < c; ++k) weights[r * c + k] = static_cast<float>(quantized[r * c + k]) * scales[r];
+  }
 
   // The message's weighted, unit-length feature vector over known rows.
   void vectorize(const normalized_text& t, scratch_space& s) const {
@@ -241,6 +275,26 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
     y[i] = static_cast<std::uint32_t>(std::lower_bound(m.labels.begin(), m.labels.end(), examples[i].label) -
                                       m.labels.begin());
   }
+  // A feature seen in one training message only teaches that message: drop
+  // it, which halves the model for a negligible loss.
+  {
+    std::vector<std::uint32_t> renumber(m.keys.size(), row_table::none);
+    std::vector<std::uint32_t> keys, kept_df;
+    for (std::size_t r = 0; r < m.keys.size(); ++r)
+      if (df[r] >= options.min_count) {
+        renumber[r] = static_cast<std::uint32_t>(keys.size());
+        keys.push_back(m.keys[r]);
+        kept_df.push_back(df[r]);
+      }
+    for (auto& v : data) {
+      std::size_t k = 0;
+      for (const auto& [r, x] : v)
+        if (renumber[r] != row_table::none) v[k++] = {renumber[r], x};
+      v.resize(k);
+    }
+    m.keys = std::move(keys);
+    df = std::move(kept_df);
+  }
   const auto n = static_cast<float>(examples.size());
   m.idf.resize(m.keys.size());
   for (std::size_t r = 0; r < m.keys.size(); ++r)
@@ -275,6 +329,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
       for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
     }
   }
+  m.quantize();
   m.table.build(m.keys);
   return model;
 }
@@ -296,7 +351,9 @@ linear_prediction linear_model::predict(const normalized_text& text) const {
   const auto& z = s.scores;
   std::uint32_t best = 0, second = 1;
   if (z[1] > z[0]) std::swap(best, second);
+  float sum = z[0] + z[1];
   for (std::uint32_t k = 2; k < z.size(); ++k) {
+    sum += z[k];
     if (z[k] > z[best]) {
       second = best;
       best = k;
@@ -304,61 +361,71 @@ linear_prediction linear_model::predict(const normalized_text& text) const {
       second = k;
     }
   }
-  const float t = impl_->temperature;
-  float sum = 0;
-  for (float v : z) sum += std::exp((v - z[best]) / t);
-  return {best, 1.0f / sum, second, std::exp((z[second] - z[best]) / t) / sum};
+  const float mean = sum / static_cast<float>(z.size());
+  return {best, impl_->confidence(z[best] - mean), second, impl_->confidence(z[second] - mean)};
 }
 
 void linear_model::calibrate(std::span<const labelled_text> held_back) {
-  if (held_back.empty()) return;
-  // The scores do not depend on the temperature: compute them once.
-  std::vector<std::vector<float>> scores;
-  std::vector<std::uint32_t> gold;
+  // Each held-back message gives its margin (best score less the mean
+  // score) and whether the best label is right; messages whose label the
+  // model does not know (out of scope) are never right.
+  std::vector<std::pair<double, double>> points;
   normalized_text norm;
   auto& s = scratch();
   for (const auto& e : held_back) {
-    auto it = std::lower_bound(impl_->labels.begin(), impl_->labels.end(), e.label);
-    if (it == impl_->labels.end() || *it != e.label) continue;  // out of scope: no gold label
     norm.assign(e.text);
     impl_->vectorize(norm, s);
     impl_->score(s.sparse, s.scores);
-    scores.push_back(s.scores);
-    gold.push_back(static_cast<std::uint32_t>(it - impl_->labels.begin()));
+    const auto& z = s.scores;
+    auto best = static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin());
+    double mean = std::accumulate(z.begin(), z.end(), 0.0) / static_cast<double>(z.size());
+    points.emplace_back(z[best] - mean, impl_->labels[best] == e.label ? 1.0 : 0.0);
   }
-  if (scores.empty()) return;
-  auto loss = [&](double t) {
+  if (points.empty()) return;
+  // Platt scaling: logistic regression on the margin, by Newton's method,
+  // with Platt's smoothed targets so that a perfect split stays finite.
+  double positives = 0;
+  for (const auto& p : points) positives += p.second;
+  const double negatives = static_cast<double>(points.size()) - positives;
+  const double hi = (positives + 1) / (positives + 2), lo = 1 / (negatives + 2);
+  auto loss = [&](double a, double b) {
     double total = 0;
-    for (std::size_t i = 0; i < scores.size(); ++i) {
-      const auto& z = scores[i];
-      double top = *std::max_element(z.begin(), z.end());
-      double sum = 0;
-      for (float v : z) sum += std::exp((v - top) / t);
-      total += std::log(sum) - (z[gold[i]] - top) / t;
+    for (const auto& [x, label] : points) {
+      double t = label > 0.5 ? hi : lo, u = a * x + b;
+      // log(1 + e^u) - t u, written to stay finite for large |u|.
+      total += (u > 0 ? u + std::log1p(std::exp(-u)) : std::log1p(std::exp(u))) - t * u;
     }
     return total;
   };
-  // Golden-section search on log t over [0.01, 100].
-  double lo = std::log(0.01), hi = std::log(100.0);
-  const double phi = (std::sqrt(5.0) - 1) / 2;
-  double a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
-  double fa = loss(std::exp(a)), fb = loss(std::exp(b));
-  for (int i = 0; i < 60; ++i) {
-    if (fa < fb) {
-      hi = b;
-      b = a;
-      fb = fa;
-      a = hi - phi * (hi - lo);
-      fa = loss(std::exp(a));
-    } else {
-      lo = a;
-      a = b;
-      fa = fb;
-      b = lo + phi * (hi - lo);
-      fb = loss(std::exp(b));
+  double a = 1, b = 0, current = loss(a, b);
+  for (int iter = 0; iter < 100; ++iter) {
+    double ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+    for (const auto& [x, label] : points) {
+      double target = label > 0.5 ? hi : lo;
+      double p = 1 / (1 + std::exp(-(a * x + b)));
+      double d = p - target, w = p * (1 - p);
+      ga += d * x;
+      gb += d;
+      haa += w * x * x;
+      hab += w * x;
+      hbb += w;
     }
+    double det = haa * hbb - hab * hab;
+    if (std::abs(det) < 1e-12) break;
+    double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+    // Newton's step, halved until the loss falls: plain Newton can overshoot.
+    double step = 1;
+    while (step > 1e-8 && loss(a - step * da, b - step * db) > current) step /= 2;
+    if (step <= 1e-8) break;
+    a -= step * da;
+    b -= step * db;
+    double next = loss(a, b);
+    bool done = current - next < 1e-10 * static_cast<double>(points.size());
+    current = next;
+    if (done) break;
   }
-  impl_->temperature = static_cast<float>(std::exp((lo + hi) / 2));
+  impl_->platt_scale = static_cast<float>(a);
+  impl_->platt_shift = static_cast<float>(b);
 }
 
 // ---- files ------------------------------------------------------------------
@@ -435,11 +502,14 @@ std::vector<std::uint8_t> linear_model::serialize() const {
   w.put(static_cast<std::int32_t>(m.settings.char_min));
   w.put(static_cast<std::int32_t>(m.settings.char_max));
   w.put(m.temperature);
+  w.put(m.platt_scale);
+  w.put(m.platt_shift);
   w.put(static_cast<std::uint32_t>(m.labels.size()));
   for (const auto& l : m.labels) w.put_string(l);
   w.put_all(m.keys);
   w.put_all(m.idf);
-  w.put_all(m.weights);
+  w.put_all(m.scales);
+  w.put_all(m.quantized);
   w.put_all(m.bias);
   w.put(fnv1a(w.bytes.data(), w.bytes.size()));
   return std::move(w.bytes);
@@ -463,17 +533,22 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
   m.settings.char_min = r.get<std::int32_t>();
   m.settings.char_max = r.get<std::int32_t>();
   m.temperature = r.get<float>();
+  m.platt_scale = r.get<float>();
+  m.platt_shift = r.get<float>();
   auto nlabels = r.get<std::uint32_t>();
   if (nlabels < 2 || nlabels > bytes.size()) throw error("linear model file: bad label count");
   for (std::uint32_t i = 0; i < nlabels; ++i) m.labels.push_back(r.get_string());
   const std::uint64_t limit = bytes.size();
   m.keys = r.get_all<std::uint32_t>(limit);
   m.idf = r.get_all<float>(limit);
-  m.weights = r.get_all<float>(limit);
+  m.scales = r.get_all<float>(limit);
+  m.quantized = r.get_all<std::int8_t>(limit);
   m.bias = r.get_all<float>(limit);
-  if (m.idf.size() != m.keys.size() || m.weights.size() != m.keys.size() * nlabels || m.bias.size() != nlabels ||
-      m.settings.hash_bits < 10 || m.settings.hash_bits > 30)
+  if (m.idf.size() != m.keys.size() || m.scales.size() != m.keys.size() ||
+      m.quantized.size() != m.keys.size() * nlabels || m.bias.size() != nlabels || m.settings.hash_bits < 10 ||
+      m.settings.hash_bits > 30)
     throw error("linear model file: inconsistent tables");
+  m.dequantize();
   m.table.build(m.keys);
   return model;
 }

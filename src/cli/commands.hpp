@@ -38,9 +38,9 @@ struct eval_options {
   std::string data;
   bool json = false;
   unsigned seed = 1;
-  int epochs = 0;              // 0: the model's default
-  double learning_rate = 0;    // 0: the model's default
-  int hash_bits = 0;           // 0: the model's default
+  int epochs = 0;            // 0: the model's default
+  double learning_rate = 0;  // 0: the model's default
+  int hash_bits = 0;         // 0: the model's default
   double min_predict_seconds = 2.0;
 };
 int eval(const eval_options& options);

@@ -2,13 +2,13 @@
 // handoff eval: train the statistical matcher on a data set and report how
 // well it tells intents apart and knows what it does not know.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "handoff/error.hpp"
@@ -72,8 +72,11 @@ threshold_choice tune(const std::vector<scored>& val, const std::vector<scored>&
   std::sort(o.begin(), o.end());
   threshold_choice best{candidates.front(), -1, 0, 0};
   for (double t : candidates) {
-    double acc = static_cast<double>(ok.end() - std::lower_bound(ok.begin(), ok.end(), t)) / static_cast<double>(val.size());
-    double rec = o.empty() ? 0 : static_cast<double>(std::lower_bound(o.begin(), o.end(), t) - o.begin()) / static_cast<double>(o.size());
+    double acc =
+        static_cast<double>(ok.end() - std::lower_bound(ok.begin(), ok.end(), t)) / static_cast<double>(val.size());
+    double rec = o.empty() ? 0
+                           : static_cast<double>(std::lower_bound(o.begin(), o.end(), t) - o.begin()) /
+                                 static_cast<double>(o.size());
     double obj = o.empty() ? acc : (acc + rec) / 2;
     if (obj > best.objective) best = {t, obj, acc, rec};
   }
@@ -103,7 +106,12 @@ int eval(const eval_options& options) {
 
   auto t0 = clock_type::now();
   auto model = linear_model::train(train, lo);
-  if (!val.empty()) model.calibrate(val);
+  {
+    // Calibrate on everything held back, out-of-scope messages included.
+    auto held_back = val;
+    held_back.insert(held_back.end(), oos_val.begin(), oos_val.end());
+    model.calibrate(held_back);
+  }
   double train_seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
 
   bool tuned = !val.empty() && !oos_val.empty();
@@ -148,19 +156,22 @@ int eval(const eval_options& options) {
   nlohmann::ordered_json r;
   r["model"] = "handoff-linear";
   r["in_scope_accuracy"] = static_cast<double>(correct) / n_in;
-  r["oos_recall"] = oos_scores.empty() || !tuned ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(static_cast<double>(true_oos) / n_oos);
-  r["oos_precision"] = true_oos + false_oos == 0 ? nlohmann::ordered_json(nullptr)
-                                                 : nlohmann::ordered_json(static_cast<double>(true_oos) /
-                                                                          static_cast<double>(true_oos + false_oos));
+  r["oos_recall"] = oos_scores.empty() || !tuned ? nlohmann::ordered_json(nullptr)
+                                                 : nlohmann::ordered_json(static_cast<double>(true_oos) / n_oos);
+  r["oos_precision"] =
+      true_oos + false_oos == 0
+          ? nlohmann::ordered_json(nullptr)
+          : nlohmann::ordered_json(static_cast<double>(true_oos) / static_cast<double>(true_oos + false_oos));
   r["overall_accuracy"] = (static_cast<double>(correct + true_oos)) / (n_in + n_oos);
   r["closed_set_accuracy"] = static_cast<double>(closed_correct) / n_in;
   r["train_seconds"] = train_seconds;
   r["predict_per_second"] = per_second;
   r["model_bytes"] = model_bytes;
   r["threshold"] = std::isfinite(th.threshold) ? nlohmann::ordered_json(th.threshold) : nlohmann::ordered_json(nullptr);
-  r["threshold_rule"] = tuned ? "max (in-scope accuracy + OOS recall) / 2 on val + oos_val, as the peers" : "none (no oos_val)";
+  r["threshold_rule"] =
+      tuned ? "max (in-scope accuracy + OOS recall) / 2 on val + oos_val, as the peers" : "none (no oos_val)";
   r["val_objective"] = th.objective;
-  r["temperature"] = model.temperature();
+
   r["labels"] = model.labels().size();
   r["train_examples"] = train.size();
   (void)sink;

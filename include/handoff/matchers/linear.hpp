@@ -27,12 +27,14 @@ struct linear_options {
   std::uint32_t seed = 1;
   int epochs = 12;
   /// The step size at the start; it falls linearly to zero.
-  double learning_rate = 1.0;
+  double learning_rate = 3.0;
   /// Features are hashed into 2^hash_bits buckets before training.
   int hash_bits = 22;
   /// Character n-grams of words, with `<` and `>` marking the word's ends.
   int char_ngram_min = 2;
   int char_ngram_max = 5;
+  /// Features seen in fewer training messages are dropped.
+  std::uint32_t min_count = 2;
 };
 
 /// One prediction: the best label and the runner-up, with calibrated

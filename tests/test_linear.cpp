@@ -1,0 +1,114 @@
+// The trained statistical matcher: learning, determinism and model files.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <handoff/error.hpp>
+#include <handoff/matchers/linear.hpp>
+
+using namespace handoff;
+
+namespace {
+
+std::vector<labelled_text> small_set() {
+  std::vector<labelled_text> d;
+  for (const char* t : {"where is my order", "track my package", "has my parcel shipped", "my order has not arrived",
+                        "我的订单到哪了", "快递什么时候到", "查一下物流", "包裹还没到"})
+    d.push_back({t, "order_status"});
+  for (const char* t : {"i want my money back", "how do i get a refund", "refund please", "can i return this",
+                        "我要退款", "怎么退货", "退钱", "能退吗"})
+    d.push_back({t, "refund"});
+  for (const char* t : {"when are you open", "opening hours", "what time do you close", "are you open on sunday",
+                        "几点上班", "营业时间", "周末营业吗", "几点关门"})
+    d.push_back({t, "hours"});
+  return d;
+}
+
+std::string best(const linear_model& m, std::string_view text) {
+  return m.labels()[m.predict(normalized_text(text)).label];
+}
+
+}  // namespace
+
+TEST_CASE("the linear model learns intents in English, Chinese and both") {
+  linear_options o;
+  o.min_count = 1;  // a tiny set: keep every feature
+  auto m = linear_model::train(small_set(), o);
+  CHECK(m.labels() == std::vector<std::string>{"hours", "order_status", "refund"});
+  CHECK(best(m, "where's my package") == "order_status");
+  CHECK(best(m, "I'd like a refund") == "refund");
+  CHECK(best(m, "are you open today") == "hours");
+  CHECK(best(m, "订单到哪里了") == "order_status");
+  CHECK(best(m, "我想退款") == "refund");
+  CHECK(best(m, "我的order到哪了") == "order_status");
+  auto p = m.predict(normalized_text("refund"));
+  CHECK(p.confidence > 0);
+  CHECK(p.confidence <= 1);
+  CHECK(p.runner_up != p.label);
+  std::vector<float> probs(3);
+  m.probabilities(normalized_text("refund"), probs);
+  CHECK(probs[0] + probs[1] + probs[2] == doctest::Approx(1.0));
+  CHECK(probs[2] > probs[0]);
+}
+
+TEST_CASE("training is deterministic for a seed") {
+  linear_options o;
+  o.min_count = 1;
+  auto a = linear_model::train(small_set(), o).serialize();
+  auto b = linear_model::train(small_set(), o).serialize();
+  CHECK(a == b);
+  o.seed = 2;
+  CHECK(linear_model::train(small_set(), o).serialize() != a);
+}
+
+TEST_CASE("calibration maps margins to the chance of being right") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  auto held_back = small_set();
+  held_back.push_back({"what is the weather on mars", "oos"});
+  held_back.push_back({"tell me a joke", "oos"});
+  m.calibrate(held_back);
+  CHECK(m.predict(normalized_text("refund please")).confidence >
+        m.predict(normalized_text("what is the capital of peru")).confidence);
+}
+
+TEST_CASE("model files: a round trip keeps every prediction; bad files are refused") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  auto path = std::filesystem::temp_directory_path() / "handoff-test-linear.model";
+  m.save(path);
+  auto back = linear_model::load(path);
+  std::filesystem::remove(path);
+  CHECK(back.labels() == m.labels());
+  for (const char* t : {"where is my order", "退款", "opening hours please", "something else entirely"}) {
+    CAPTURE(t);
+    auto a = m.predict(normalized_text(t)), b = back.predict(normalized_text(t));
+    CHECK(a.label == b.label);
+    CHECK(a.confidence == b.confidence);
+  }
+  auto bytes = m.serialize();
+  CHECK(back.serialize() == bytes);
+
+  auto truncated = bytes;
+  truncated.resize(bytes.size() / 2);
+  CHECK_THROWS_AS(linear_model::deserialize(truncated), handoff::error);
+  auto corrupted = bytes;
+  corrupted[bytes.size() / 2] ^= 0x40;
+  CHECK_THROWS_WITH_AS(linear_model::deserialize(corrupted), "linear model file: checksum mismatch (corrupted)",
+                       handoff::error);
+  std::vector<std::uint8_t> foreign{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  CHECK_THROWS_WITH_AS(linear_model::deserialize(foreign), "not a handoff linear model file", handoff::error);
+  auto newer = bytes;
+  newer[8] = 99;  // the format version follows the 8-byte magic
+  CHECK_THROWS_WITH_AS(linear_model::deserialize(newer), "linear model file: format version 99, this library reads 1",
+                       handoff::error);
+  CHECK_THROWS_AS(linear_model::deserialize({}), handoff::error);
+  CHECK_THROWS_AS(linear_model::load("/no/such/model"), handoff::error);
+}
+
+TEST_CASE("training refuses data it cannot learn from") {
+  CHECK_THROWS_AS(linear_model::train({}), handoff::error);
+  std::vector<labelled_text> one_label{{"a", "x"}, {"b", "x"}};
+  CHECK_THROWS_AS(linear_model::train(one_label), handoff::error);
+}
