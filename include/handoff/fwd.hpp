@@ -9,6 +9,7 @@ class error;
 class config_error;
 class intent_matcher;
 class keyword_matcher;
+class linear_model;
 class localized_text;
 class normalized_text;
 class value;

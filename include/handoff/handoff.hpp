@@ -9,6 +9,7 @@
 #include "handoff/intent.hpp"
 #include "handoff/language.hpp"
 #include "handoff/matchers/keywords.hpp"
+#include "handoff/matchers/linear.hpp"
 #include "handoff/normalize.hpp"
 #include "handoff/policy.hpp"
 #include "handoff/protocol.hpp"
