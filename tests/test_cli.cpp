@@ -137,3 +137,43 @@ TEST_CASE("handoff chat: a customer asks for a human and the user plays the agen
     CHECK(r.out.find(expected) != std::string::npos);
   }
 }
+
+TEST_CASE("handoff eval: a small data set gives every promised figure; a bad one a clear error") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  nlohmann::json data;
+  auto add = [&](const char* split, const char* text, const char* label) { data[split].push_back({text, label}); };
+  for (const char* split : {"train", "val", "test"}) {
+    add(split, "where is my order", "order");
+    add(split, "track my package please", "order");
+    add(split, "has my parcel shipped yet", "order");
+    add(split, "i want a refund", "refund");
+    add(split, "how do i get my money back", "refund");
+    add(split, "refund my purchase", "refund");
+  }
+  add("oos_val", "what is the weather today", "oos");
+  add("oos_test", "tell me a joke", "oos");
+  auto path = std::filesystem::temp_directory_path() / ("handoff-eval-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream f(path);
+    f << data.dump();
+  }
+  auto r = run_cli("eval --json --predict-seconds 0.05 --data " + path.string(), "");
+  CHECK(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"in_scope_accuracy", "oos_recall", "oos_precision", "train_seconds", "predict_per_second",
+                          "model_bytes", "threshold_rule"}) {
+    CAPTURE(key);
+    CHECK(j.contains(key));
+  }
+  CHECK(j["in_scope_accuracy"].get<double>() >= 0.0);
+  CHECK(j["predict_per_second"].get<double>() > 0.0);
+  CHECK(j["model_bytes"].get<long long>() > 0);
+
+  {
+    std::ofstream f(path);
+    f << R"({"train": [["only text"]], "test": []})";
+  }
+  auto bad = run_cli("eval --data " + path.string(), "");
+  CHECK(bad.status == 2);
+  std::filesystem::remove(path);
+}

@@ -37,8 +37,9 @@ struct linear_options {
   std::uint32_t min_count = 2;
 };
 
-/// One prediction: the best label and the runner-up, with calibrated
-/// probabilities.
+/// One prediction: the best label and the runner-up, each with a
+/// confidence in [0, 1]: after `calibrate`, the estimated chance that the
+/// label is right.
 struct linear_prediction {
   std::uint32_t label = 0;
   float confidence = 0;
@@ -70,15 +71,17 @@ class linear_model {
   /// The best label and the runner-up for a normalised message.
   linear_prediction predict(const normalized_text& text) const;
 
-  /// Every label's probability, written to `probabilities` (size `labels()`).
+  /// Every label's share of the softmax, softmax(scores / temperature),
+  /// written to `probabilities` (size `labels()`): how the labels compare
+  /// for this message, not the chance that the best is right.
   void probabilities(const normalized_text& text, std::span<float> probabilities) const;
-
-  /// Sharpens or softens probabilities: they are softmax(scores / t). Fit
-  /// it on held-back data with `calibrate`.
   void set_temperature(float t) noexcept;
   float temperature() const noexcept;
 
-  /// Fits the temperature that minimises the log loss on `held_back`.
+  /// Fits the confidence of `predict` on held-back data (Platt scaling of
+  /// the margin between the best score and the mean score). Messages whose
+  /// label the model does not know count as out of scope, so include them:
+  /// they teach it what low confidence looks like.
   void calibrate(std::span<const labelled_text> held_back);
 
   /// The model as bytes: a versioned header, the weights, and a checksum.
