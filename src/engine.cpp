@@ -406,21 +406,27 @@ struct engine::impl {
     notice(c, cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
   }
 
-  long long estimate(const queue_state& q, int position) const {
+  // The capacity of the online agents who can serve `q` (at least 1).
+  int online_capacity(const queue_state& q) const {
     int capacity = 0;
     for (const auto& [id, a] : agents)
       if (a.status == agent_status_kind::online && a.has_skill(q.def->skill)) capacity += a.capacity;
-    capacity = std::max(capacity, 1);
-    // Every `capacity` customers ahead cost one average handling time.
+    return std::max(capacity, 1);
+  }
+
+  // Every `capacity` customers ahead cost one average handling time.
+  static long long estimate(const queue_state& q, int position, int capacity) {
     return static_cast<long long>((position + capacity - 1) / capacity) * q.def->average_handle_seconds;
   }
 
   void announce_positions() {
-    for (auto& q : queues)
+    for (auto& q : queues) {
+      if (q.line.empty()) continue;
+      const int capacity = online_capacity(q);
       for (std::size_t i = 0; i < q.line.size(); ++i) {
         live_conversation& c = conversations.at(q.line[i].conversation);
         int position = static_cast<int>(i) + 1;
-        long long wait = estimate(q, position);
+        long long wait = estimate(q, position, capacity);
         if (position == c.last_position && wait == c.last_estimate) continue;
         c.last_position = position;
         c.last_estimate = wait;
@@ -431,6 +437,7 @@ struct engine::impl {
                 {"minutes", std::to_string(std::max<long long>(1, (wait + 59) / 60))},
                 {"queue", c.queue}});
       }
+    }
   }
 
   std::string summary(const live_conversation& c) const {
@@ -451,7 +458,7 @@ struct engine::impl {
       }
       last = last.substr(0, pos) + "...";
     }
-    std::string tier = c.customer.tier.empty() ? "" : c.customer.tier;
+    const std::string& tier = c.customer.tier;
     if (primary_language(lang(c)) == "zh") {
       return fmt::format("客户{}{}因 {} 转人工（规则 {}），共 {} 条消息{}。{}",
                          c.customer.name.empty() ? "" : c.customer.name, tier.empty() ? "" : "（" + tier + "）",
