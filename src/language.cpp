@@ -55,10 +55,7 @@ language_guess detect_language(const normalized_text& text, std::span<const std:
     for (const auto& c : candidates)
       if (latin_script(primary_language(c))) return {c, latin_words >= 2};
   }
-  if (cjk > 0) {
-    // Han text for a bot with no CJK language: nothing better to say.
-    return {};
-  }
+  // Digits and emoji only, or CJK text for a bot with no CJK language.
   return {};
 }
 

@@ -63,8 +63,7 @@ bool is_valid_utf8(std::string_view bytes) noexcept {
     std::size_t start = pos;
     char32_t c = detail::decode_utf8(bytes, pos);
     // U+FFFD itself is three bytes; anything else reporting it was bad.
-    if (c == detail::replacement_char && pos - start != 3) return false;
-    if (c == detail::replacement_char && bytes.substr(start, 3) != "\xEF\xBF\xBD") return false;
+    if (c == detail::replacement_char && bytes.substr(start, pos - start) != "\xEF\xBF\xBD") return false;
   }
   return true;
 }
