@@ -17,7 +17,9 @@ namespace handoff {
 namespace {
 
 constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
-constexpr std::uint32_t format_version = 1;
+// Version 2 added the weight of unknown features; version 1 files (weight
+// 0) are still read.
+constexpr std::uint32_t format_version = 2;
 
 std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
   auto p = static_cast<const unsigned char*>(data);
@@ -146,6 +148,7 @@ struct linear_model::impl {
   std::vector<float> idf;           // per row
   std::vector<float> weights;       // rows x labels
   std::vector<float> bias;          // labels
+  float unknown_idf = 0;            // the weight of a feature with no row
   float temperature = 1;
   // Confidence is sigmoid(scale * (score - mean score) + shift): fitted on
   // held-back data, so it estimates the chance the label is right.
@@ -185,19 +188,25 @@ struct linear_model::impl {
     s.sparse.clear();
     for (auto h : s.features) {
       auto r = table.find(h);
-      if (r != row_table::none) s.sparse.emplace_back(r, 1.0f);
+      s.sparse.emplace_back(r, 1.0f);
     }
-    weigh(s.sparse, idf);
+    weigh(s.sparse, idf, unknown_idf);
   }
 
   // Term counts become (1 + log tf) * idf, and the vector unit length.
-  static void weigh(std::vector<std::pair<std::uint32_t, float>>& v, const std::vector<float>& idf) {
+  // Features the model never learnt (row `none`) take part in the length
+  // and are then dropped: a message made mostly of words the bot has never
+  // seen keeps a short vector and low scores, instead of being blown up to
+  // full length by the few words it shares with an intent. That is the
+  // strongest out-of-scope signal a bag of n-grams has.
+  static void weigh(std::vector<std::pair<std::uint32_t, float>>& v, const std::vector<float>& idf, float unknown_idf) {
     std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::size_t k = 0;
     for (std::size_t i = 0; i < v.size();) {
       std::size_t j = i;
       while (j < v.size() && v[j].first == v[i].first) ++j;
-      v[k++] = {v[i].first, (1.0f + std::log(static_cast<float>(j - i))) * idf[v[i].first]};
+      float w = v[i].first == row_table::none ? unknown_idf : idf[v[i].first];
+      v[k++] = {v[i].first, (1.0f + std::log(static_cast<float>(j - i))) * w};
       i = j;
     }
     v.resize(k);
@@ -207,6 +216,7 @@ struct linear_model::impl {
       float inv = 1.0f / std::sqrt(norm);
       for (auto& e : v) e.second *= inv;
     }
+    while (!v.empty() && v.back().first == row_table::none) v.pop_back();
   }
 
   void score(const std::vector<std::pair<std::uint32_t, float>>& v, std::vector<float>& z) const {
@@ -279,7 +289,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
                                       m.labels.begin());
   }
   // A feature seen in one training message only teaches that message: drop
-  // it, which halves the model for a negligible loss.
+  // it, which halves the model for a negligible loss. It still counts as an
+  // unknown feature, as it would in a new message.
   {
     std::vector<std::uint32_t> renumber(m.keys.size(), row_table::none);
     std::vector<std::uint32_t> keys, kept_df;
@@ -291,8 +302,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
       }
     for (auto& v : data) {
       std::size_t k = 0;
-      for (const auto& [r, x] : v)
-        if (renumber[r] != row_table::none) v[k++] = {renumber[r], x};
+      for (const auto& [r, x] : v) v[k++] = {renumber[r], x};
       v.resize(k);
     }
     m.keys = std::move(keys);
@@ -302,7 +312,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
   m.idf.resize(m.keys.size());
   for (std::size_t r = 0; r < m.keys.size(); ++r)
     m.idf[r] = std::log((1.0f + n) / (1.0f + static_cast<float>(df[r]))) + 1.0f;
-  for (auto& v : data) impl::weigh(v, m.idf);
+  m.unknown_idf = options.unknown_weight * (std::log(1.0f + n) + 1.0f);
+  for (auto& v : data) impl::weigh(v, m.idf, m.unknown_idf);
 
   // Stochastic gradient descent on the softmax loss, the step falling
   // linearly to zero.
@@ -508,6 +519,7 @@ std::vector<std::uint8_t> linear_model::serialize() const {
   w.put(m.temperature);
   w.put(m.platt_scale);
   w.put(m.platt_shift);
+  w.put(m.unknown_idf);
   w.put(static_cast<std::uint32_t>(m.labels.size()));
   for (const auto& l : m.labels) w.put_string(l);
   w.put_all(m.keys);
@@ -528,8 +540,9 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
   reader r(bytes.subspan(0, bytes.size() - 8));
   for (std::size_t i = 0; i < sizeof magic; ++i) r.get<char>();
   auto version = r.get<std::uint32_t>();
-  if (version != format_version)
-    throw error(fmt::format("linear model file: format version {}, this library reads {}", version, format_version));
+  if (version < 1 || version > format_version)
+    throw error(
+        fmt::format("linear model file: format version {}, this library reads 1 to {}", version, format_version));
   if (fnv1a(bytes.data(), bytes.size() - 8) != stored) throw error("linear model file: checksum mismatch (corrupted)");
   linear_model model;
   impl& m = *model.impl_;
@@ -539,6 +552,8 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
   m.temperature = r.get<float>();
   m.platt_scale = r.get<float>();
   m.platt_shift = r.get<float>();
+  if (version >= 2) m.unknown_idf = r.get<float>();
+  if (!std::isfinite(m.unknown_idf) || m.unknown_idf < 0) throw error("linear model file: bad unknown-feature weight");
   auto nlabels = r.get<std::uint32_t>();
   if (nlabels < 2 || nlabels > bytes.size()) throw error("linear model file: bad label count");
   for (std::uint32_t i = 0; i < nlabels; ++i) m.labels.push_back(r.get_string());

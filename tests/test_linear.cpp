@@ -50,6 +50,21 @@ TEST_CASE("the linear model learns intents in English, Chinese and both") {
   CHECK(probs[2] > probs[0]);
 }
 
+TEST_CASE("words the model never saw lower its confidence") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  auto known = m.predict(normalized_text("refund please"));
+  auto diluted = m.predict(normalized_text("refund please quantum chromodynamics lecture notes"));
+  CHECK(m.labels()[known.label] == "refund");
+  CHECK(diluted.confidence < known.confidence);
+  o.unknown_weight = 0;  // unknown words ignored: only their known character n-grams count
+  auto blind = linear_model::train(small_set(), o);
+  auto blind_known = blind.predict(normalized_text("refund please"));
+  auto blind_diluted = blind.predict(normalized_text("refund please quantum chromodynamics lecture notes"));
+  CHECK(known.confidence - diluted.confidence > 2 * (blind_known.confidence - blind_diluted.confidence));
+}
+
 TEST_CASE("training is deterministic for a seed") {
   linear_options o;
   o.min_count = 1;
@@ -101,8 +116,8 @@ TEST_CASE("model files: a round trip keeps every prediction; bad files are refus
   CHECK_THROWS_WITH_AS(linear_model::deserialize(foreign), "not a handoff linear model file", handoff::error);
   auto newer = bytes;
   newer[8] = 99;  // the format version follows the 8-byte magic
-  CHECK_THROWS_WITH_AS(linear_model::deserialize(newer), "linear model file: format version 99, this library reads 1",
-                       handoff::error);
+  CHECK_THROWS_WITH_AS(linear_model::deserialize(newer),
+                       "linear model file: format version 99, this library reads 1 to 2", handoff::error);
   CHECK_THROWS_AS(linear_model::deserialize({}), handoff::error);
   CHECK_THROWS_AS(linear_model::load("/no/such/model"), handoff::error);
 }

@@ -35,6 +35,11 @@ struct linear_options {
   int char_ngram_max = 5;
   /// Features seen in fewer training messages are dropped.
   std::uint32_t min_count = 2;
+  /// How much a feature the model never learnt weighs in a message's
+  /// length, as a multiple of the rarest learnt feature's weight. Unknown
+  /// words shrink the scores of a message the bot was not trained for, which
+  /// is how it tells that the message is out of scope; 0 ignores them.
+  float unknown_weight = 2.0f;
 };
 
 /// One prediction: the best label and the runner-up, each with a
