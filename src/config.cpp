@@ -101,7 +101,8 @@ class checker {
     bot_config cfg;
     if (!expect_object(root, "")) return cfg;
     allow_keys(root, "",
-               {"name", "languages", "limits", "welcome", "fallback", "notices", "intents", "queues", "policy"});
+               {"name", "languages", "limits", "welcome", "fallback", "notices", "intents", "queues", "policy",
+                "understanding"});
     cfg.name = optional_string(root, "", "name");
 
     read_languages(root, cfg);
@@ -120,6 +121,7 @@ class checker {
       read_message(*f, "/fallback", cfg.fallback, cfg.fallback_replies, true);
     if (auto n = member(root, "", "notices")) read_notices(*n, cfg.notices);
     if (auto p = member(root, "", "policy")) read_policy(*p, cfg);
+    if (auto u = member(root, "", "understanding")) read_understanding(*u, cfg);
     check_reply_values(cfg);
     return cfg;
   }
@@ -284,7 +286,7 @@ class checker {
   void read_notices(const json& j, notice_texts& n) {
     const std::string ptr = "/notices";
     if (!expect_object(j, ptr)) return;
-    allow_keys(j, ptr, {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks"});
+    allow_keys(j, ptr, {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks", "clarify"});
     auto one = [&](const char* key, localized_text& out) {
       if (auto m = member(j, ptr, key)) out = localized(*m, at(ptr, key), true);
     };
@@ -294,6 +296,47 @@ class checker {
     one("handed_back", n.handed_back);
     one("survey", n.survey);
     one("feedback_thanks", n.feedback_thanks);
+    one("clarify", n.clarify);
+  }
+
+  double number(const json& j, const std::string& ptr, double lo, double hi) {
+    if (!j.is_number()) {
+      problem("wrong_type", ptr, fmt::format("expected a number, found {}", detail::json_kind(j)));
+      return lo;
+    }
+    auto v = j.get<double>();
+    if (!(v >= lo && v <= hi)) problem("invalid_value", ptr, fmt::format("must be from {} to {}", lo, hi));
+    return v;
+  }
+
+  void read_understanding(const json& j, bot_config& cfg) {
+    const std::string ptr = "/understanding";
+    if (!expect_object(j, ptr)) return;
+    allow_keys(j, ptr, {"matchers", "certain", "threshold", "clarify_ratio", "model", "seed", "out_of_scope"});
+    auto& u = cfg.understanding;
+    if (auto m = member(j, ptr, "matchers")) {
+      const auto p = at(ptr, "matchers");
+      if (expect_array(*m, p)) {
+        u.matchers.clear();
+        for (std::size_t i = 0; i < m->size(); ++i) {
+          auto name = string_value((*m)[i], at(p, i));
+          if (!(*m)[i].is_string()) continue;
+          if (name != "keywords" && name != "linear")
+            warning(
+                "unknown_matcher", at(p, i),
+                fmt::format("\"{}\" is not a built-in matcher (keywords, linear): the host must register it", name));
+          u.matchers.push_back(std::move(name));
+        }
+        if (m->empty()) problem("invalid_value", p, "at least one matcher is needed");
+      }
+    }
+    if (auto c = member(j, ptr, "certain")) u.certain = number(*c, at(ptr, "certain"), 0, 1);
+    if (auto t = member(j, ptr, "threshold")) u.threshold = number(*t, at(ptr, "threshold"), 0, 1);
+    if (auto c = member(j, ptr, "clarify_ratio")) u.clarify_ratio = number(*c, at(ptr, "clarify_ratio"), 0, 2);
+    u.model = optional_string(j, ptr, "model");
+    if (auto s = member(j, ptr, "seed"))
+      u.seed = static_cast<std::uint32_t>(integer(*s, at(ptr, "seed"), 0, 0xFFFFFFFFll));
+    if (auto o = member(j, ptr, "out_of_scope")) u.out_of_scope = by_language(*o, at(ptr, "out_of_scope"), false);
   }
 
   strings_by_language by_language(const json& j, const std::string& ptr, bool patterns) {
@@ -337,12 +380,14 @@ class checker {
       auto p = at("/intents", i);
       const auto& o = j[i];
       if (!expect_object(o, p)) continue;
-      allow_keys(o, p,
-                 {"id", "keywords", "patterns", "examples", "answer", "quick_replies", "requests_human", "welcome"});
+      allow_keys(
+          o, p,
+          {"id", "label", "keywords", "patterns", "examples", "answer", "quick_replies", "requests_human", "welcome"});
       intent_definition def;
       def.id = required_id(o, p);
       if (!def.id.empty() && !seen.insert(def.id).second)
         problem("duplicate_id", at(p, "id"), fmt::format("intent \"{}\" is defined twice", def.id));
+      if (auto l = member(o, p, "label")) def.label = localized(*l, at(p, "label"), true);
       if (auto k = member(o, p, "keywords")) def.keywords = by_language(*k, at(p, "keywords"), false);
       if (auto k = member(o, p, "patterns")) def.patterns = by_language(*k, at(p, "patterns"), true);
       if (auto k = member(o, p, "examples")) def.examples = by_language(*k, at(p, "examples"), false);
@@ -621,7 +666,14 @@ bot_config parse_config(std::string_view json_text, std::string_view source) {
   return cfg;
 }
 
-bot_config load_config(const std::filesystem::path& file) { return parse_config(read_file(file), file.string()); }
+bot_config load_config(const std::filesystem::path& file) {
+  auto cfg = parse_config(read_file(file), file.string());
+  // A model named in the file is found next to it, wherever the host runs.
+  auto& model = cfg.understanding.model;
+  if (!model.empty() && std::filesystem::path(model).is_relative())
+    model = (file.parent_path() / model).lexically_normal().string();
+  return cfg;
+}
 
 std::vector<config_problem> check_config(std::string_view json_text) {
   std::vector<config_problem> problems;

@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "handoff/language.hpp"
-#include "handoff/matchers/keywords.hpp"
+#include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
 #include "policy_eval.hpp"
 #include "utf8.hpp"
@@ -103,7 +103,7 @@ std::string replace_all(std::string_view text, std::initializer_list<std::pair<s
 
 struct engine::impl {
   bot_config cfg;
-  keyword_matcher keywords;
+  std::unique_ptr<intent_matcher> matcher;
   detail::compiled_policy policy;
   time_point now;
   string_map<live_conversation> conversations;
@@ -121,7 +121,10 @@ struct engine::impl {
   std::vector<output_event>* out = nullptr;
 
   impl(bot_config c, const engine_options& options)
-      : cfg(std::move(c)), keywords(cfg), policy(cfg.policy), now(options.start) {
+      : cfg(std::move(c)),
+        matcher(options.matchers ? options.matchers->create_for(cfg) : matcher_registry().create_for(cfg)),
+        policy(cfg.policy),
+        now(options.start) {
     for (const auto& q : cfg.queues) queues.push_back({&q, {}});
     for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
       if (cfg.intents[i].requests_human) {
@@ -190,6 +193,8 @@ struct engine::impl {
     if (auto l = search(cfg.fallback_replies); !l.empty()) return l;
     for (const auto& i : cfg.intents)
       if (auto l = search(i.quick_replies); !l.empty()) return l;
+    if (const auto* i = cfg.find_intent(value))  // a clarifying question's choice
+      if (auto l = i->label.get(language, default_language()); !l.empty()) return l;
     return value;
   }
 
@@ -229,7 +234,7 @@ struct engine::impl {
       c.language_confident = c.language_confident || guess.confident;
     }
     matches.clear();
-    keywords.match(norm, lang(c), matches);
+    matcher->match(norm, lang(c), matches);
     rank_matches(matches);
     c.last_intents.clear();
     for (std::size_t i = 0; i < matches.size() && i < 3; ++i)
@@ -263,6 +268,10 @@ struct engine::impl {
       return;
     }
     const intent_match* m = top();
+    if (m && matches.size() >= 2 && close(matches[0], matches[1])) {
+      clarify(c, matches[0], matches[1]);
+      return;
+    }
     if (m && !(cfg.intents[m->intent].requests_human && cfg.intents[m->intent].answer.empty())) {
       answer(c, m->intent, m->confidence);
       return;
@@ -270,6 +279,27 @@ struct engine::impl {
     ++c.fallbacks_in_row;
     say(c, std::string(cfg.fallback.get(lang(c), default_language())), "fallback",
         localize(cfg.fallback_replies, lang(c)));
+  }
+
+  // Two readings both plausible and close: asking costs the customer one
+  // tap, answering the wrong one costs the conversation.
+  bool close(const intent_match& a, const intent_match& b) const {
+    if (a.command || b.command) return false;
+    const auto &x = cfg.intents[a.intent], &y = cfg.intents[b.intent];
+    // Only intents the configuration labels can be offered as a choice: a
+    // button reading "thanks" next to "goodbye" would help nobody.
+    if (x.label.empty() || y.label.empty() || x.requests_human || y.requests_human) return false;
+    return b.confidence >= cfg.understanding.clarify_ratio * a.confidence;
+  }
+
+  void clarify(live_conversation& c, const intent_match& a, const intent_match& b) {
+    std::vector<quick_reply> replies;
+    for (const auto* m : {&a, &b}) {
+      const auto& def = cfg.intents[m->intent];
+      replies.push_back({std::string(def.label.get(lang(c), default_language())), def.id});
+    }
+    auto text = cfg.notices.clarify.get(lang(c), default_language());
+    say(c, std::string(text.empty() ? "Which do you mean?" : text), "clarify", std::move(replies));
   }
 
   void answer(live_conversation& c, std::uint32_t index, double confidence) {

@@ -17,8 +17,8 @@ namespace handoff {
 namespace {
 
 constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
-// Version 2 added the weight of unknown features; version 1 files (weight
-// 0) are still read.
+// Version 2 added the weight of unknown features and the threshold; version
+// 1 files (weight 0, threshold 0.5) are still read.
 constexpr std::uint32_t format_version = 2;
 
 std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
@@ -149,6 +149,7 @@ struct linear_model::impl {
   std::vector<float> weights;       // rows x labels
   std::vector<float> bias;          // labels
   float unknown_idf = 0;            // the weight of a feature with no row
+  float threshold = 0.5f;
   float temperature = 1;
   // Confidence is sigmoid(scale * (score - mean score) + shift): fitted on
   // held-back data, so it estimates the chance the label is right.
@@ -245,6 +246,9 @@ linear_model::linear_model(linear_model&&) noexcept = default;
 linear_model& linear_model::operator=(linear_model&&) noexcept = default;
 
 const std::vector<std::string>& linear_model::labels() const noexcept { return impl_->labels; }
+float linear_model::confidence_for(float margin) const noexcept { return impl_->confidence(margin); }
+float linear_model::threshold() const noexcept { return impl_->threshold; }
+void linear_model::set_threshold(float t) noexcept { impl_->threshold = std::clamp(t, 0.0f, 1.0f); }
 void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 0 ? t : 1; }
 float linear_model::temperature() const noexcept { return impl_->temperature; }
 
@@ -377,14 +381,16 @@ linear_prediction linear_model::predict(const normalized_text& text) const {
     }
   }
   const float mean = sum / static_cast<float>(z.size());
-  return {best, impl_->confidence(z[best] - mean), second, impl_->confidence(z[second] - mean)};
+  const float confidence = impl_->confidence(z[best] - mean);
+  const float share = std::exp((z[second] - z[best]) / impl_->temperature);
+  return {best, confidence, second, confidence * share, z[best] - mean};
 }
 
 void linear_model::calibrate(std::span<const labelled_text> held_back) {
   // Each held-back message gives its margin (best score less the mean
   // score) and whether the best label is right; messages whose label the
   // model does not know (out of scope) are never right.
-  std::vector<std::pair<double, double>> points;
+  std::vector<calibration_point> points;
   normalized_text norm;
   auto& s = scratch();
   for (const auto& e : held_back) {
@@ -394,8 +400,15 @@ void linear_model::calibrate(std::span<const labelled_text> held_back) {
     const auto& z = s.scores;
     auto best = static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin());
     double mean = std::accumulate(z.begin(), z.end(), 0.0) / static_cast<double>(z.size());
-    points.emplace_back(z[best] - mean, impl_->labels[best] == e.label ? 1.0 : 0.0);
+    points.push_back({static_cast<float>(z[best] - mean), impl_->labels[best] == e.label});
   }
+  calibrate(std::span<const calibration_point>(points));
+}
+
+void linear_model::calibrate(std::span<const calibration_point> margins) {
+  std::vector<std::pair<double, double>> points;
+  points.reserve(margins.size());
+  for (const auto& m : margins) points.emplace_back(m.margin, m.correct ? 1.0 : 0.0);
   if (points.empty()) return;
   // Platt scaling: logistic regression on the margin, by Newton's method,
   // with Platt's smoothed targets so that a perfect split stays finite.
@@ -520,6 +533,7 @@ std::vector<std::uint8_t> linear_model::serialize() const {
   w.put(m.platt_scale);
   w.put(m.platt_shift);
   w.put(m.unknown_idf);
+  w.put(m.threshold);
   w.put(static_cast<std::uint32_t>(m.labels.size()));
   for (const auto& l : m.labels) w.put_string(l);
   w.put_all(m.keys);
@@ -552,7 +566,11 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
   m.temperature = r.get<float>();
   m.platt_scale = r.get<float>();
   m.platt_shift = r.get<float>();
-  if (version >= 2) m.unknown_idf = r.get<float>();
+  if (version >= 2) {
+    m.unknown_idf = r.get<float>();
+    m.threshold = r.get<float>();
+  }
+  if (!(m.threshold >= 0 && m.threshold <= 1)) throw error("linear model file: bad threshold");
   if (!std::isfinite(m.unknown_idf) || m.unknown_idf < 0) throw error("linear model file: bad unknown-feature weight");
   auto nlabels = r.get<std::uint32_t>();
   if (nlabels < 2 || nlabels > bytes.size()) throw error("linear model file: bad label count");

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +45,10 @@ using strings_by_language = std::vector<std::pair<std::string, std::vector<std::
 /// Something a customer may want, how to recognise it and how to answer.
 struct intent_definition {
   std::string id;
+  /// What the intent is called on a button, per language: the bot asks
+  /// "check a refund's progress, or apply for one?" with these. Only
+  /// labelled intents are offered in such a question.
+  localized_text label;
   /// Phrases that mean this intent wherever they occur in a message
   /// (whole words in spaced scripts).
   strings_by_language keywords;
@@ -79,6 +85,33 @@ struct notice_texts {
   localized_text handed_back;
   localized_text survey;
   localized_text feedback_thanks;
+  /// Asked when two intents are close; the choices follow as quick replies.
+  localized_text clarify;
+};
+
+/// How messages are understood: which intent matchers run, and how sure
+/// they must be.
+struct understanding_settings {
+  /// Matchers by name, in order; more than one are combined by the
+  /// ensemble (an earlier matcher that is certain decides alone).
+  std::vector<std::string> matchers{"keywords", "linear"};
+  /// A keyword match covering at least this share of the message is
+  /// certain: the statistical matcher is not consulted.
+  double certain = 0.9;
+  /// The out-of-scope threshold of the statistical matcher; unset, it is
+  /// chosen by cross-validation of the intents' examples.
+  std::optional<double> threshold;
+  /// Ask which of two intents is meant when the runner-up's confidence is
+  /// at least this share of the best's; 1 asks on ties only, 2 never.
+  double clarify_ratio = 0.5;
+  /// A trained model file to use instead of training on the examples;
+  /// relative paths are relative to the configuration file.
+  std::string model;
+  /// Training is deterministic for a seed.
+  std::uint32_t seed = 1;
+  /// Messages the bot does not handle, per language: they sharpen the
+  /// out-of-scope threshold.
+  strings_by_language out_of_scope;
 };
 
 struct bot_config {
@@ -95,6 +128,7 @@ struct bot_config {
   std::vector<intent_definition> intents;
   std::vector<queue_definition> queues;
   policy_definition policy;
+  understanding_settings understanding;
 
   const intent_definition* find_intent(std::string_view id) const noexcept;
   const queue_definition* find_queue(std::string_view id) const noexcept;

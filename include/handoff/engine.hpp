@@ -9,6 +9,7 @@
 
 #include "handoff/config.hpp"
 #include "handoff/events.hpp"
+#include "handoff/fwd.hpp"
 #include "handoff/time.hpp"
 #include "handoff/transcript.hpp"
 
@@ -58,6 +59,9 @@ struct agent_info {
 struct engine_options {
   /// The time the engine starts at, until an event says otherwise.
   time_point start{};
+  /// Where `understanding.matchers` are looked up; the built-ins when null.
+  /// Used while the engine is constructed only.
+  const matcher_registry* matchers = nullptr;
 };
 
 /// The deterministic core: input events in, output events out.

@@ -42,14 +42,26 @@ struct linear_options {
   float unknown_weight = 2.0f;
 };
 
-/// One prediction: the best label and the runner-up, each with a
-/// confidence in [0, 1]: after `calibrate`, the estimated chance that the
-/// label is right.
+/// One prediction: the best label and the runner-up.
 struct linear_prediction {
   std::uint32_t label = 0;
+  /// In [0, 1]: after `calibrate`, the estimated chance that `label` is
+  /// right (low for a message that fits no label).
   float confidence = 0;
   std::uint32_t runner_up = 0;
+  /// `confidence` scaled by the runner-up's probability relative to the
+  /// best's: close to `confidence` when the two are equally likely.
   float runner_up_confidence = 0;
+  /// The raw score the confidence is fitted on: the best score less the
+  /// mean score.
+  float margin = 0;
+};
+
+/// A held-back message's margin and whether the best label was right, for
+/// fitting confidences (see `linear_model::calibrate`).
+struct calibration_point {
+  float margin = 0;
+  bool correct = false;
 };
 
 /// A multinomial logistic regression over hashed features: word unigrams
@@ -88,6 +100,17 @@ class linear_model {
   /// label the model does not know count as out of scope, so include them:
   /// they teach it what low confidence looks like.
   void calibrate(std::span<const labelled_text> held_back);
+  /// The same from margins gathered elsewhere, such as the held-back folds
+  /// of a cross-validation.
+  void calibrate(std::span<const calibration_point> points);
+  /// The confidence `predict` gives for a margin.
+  float confidence_for(float margin) const noexcept;
+
+  /// The confidence below which a message is out of scope, as tuned on
+  /// held-back data by whoever trained the model (0.5 until set); it is
+  /// saved with the model.
+  float threshold() const noexcept;
+  void set_threshold(float t) noexcept;
 
   /// The model as bytes: a versioned header, the weights, and a checksum.
   std::vector<std::uint8_t> serialize() const;

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "handoff/intent.hpp"
+
+namespace handoff {
+
+/// Combines matchers into one ranking, `ensemble` in the configuration.
+///
+/// The parts are asked in order, and one that is certain (a command, or a
+/// candidate at `certain` confidence or above) decides alone: a message that
+/// is exactly a keyword does not wait for the statistical matcher, which is
+/// not asked. Otherwise every part's candidates are ranked together.
+class ensemble_matcher final : public intent_matcher {
+ public:
+  ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);
+
+  std::string_view name() const noexcept override { return "ensemble"; }
+  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
+
+  const std::vector<std::unique_ptr<intent_matcher>>& parts() const noexcept { return parts_; }
+
+ private:
+  std::vector<std::unique_ptr<intent_matcher>> parts_;
+  double certain_;
+};
+
+}  // namespace handoff

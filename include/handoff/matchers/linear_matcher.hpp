@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "handoff/config.hpp"
+#include "handoff/intent.hpp"
+#include "handoff/matchers/linear.hpp"
+
+namespace handoff {
+
+/// How the statistical matcher was set up, for `handoff check` and logs.
+struct linear_matcher_report {
+  /// Training messages: the intents' examples and keywords.
+  std::size_t examples = 0;
+  std::size_t intents = 0;
+  /// Below this confidence a message is out of scope.
+  double threshold = 0;
+  /// True when the threshold came from cross-validation, false when the
+  /// configuration set it.
+  bool threshold_chosen = false;
+  /// Cross-validated: the share of held-back in-scope messages given their
+  /// own intent above the threshold, and of out-of-scope ones (intents left
+  /// out of training, and `understanding.out_of_scope`) rejected.
+  double cv_in_scope_accuracy = 0;
+  double cv_out_of_scope_recall = 0;
+};
+
+/// The trained statistical matcher, `linear` in the configuration: a
+/// `linear_model` trained on the intents' examples (and keywords) when the
+/// bot is loaded, or read from `understanding.model`.
+///
+/// Confidence is calibrated by cross-validation of those examples, and so
+/// is the out-of-scope threshold: in each round some intents are left out
+/// of training entirely and play the messages the bot was never taught.
+/// Below the threshold the matcher says nothing, and the message is out of
+/// scope unless another matcher knows it.
+///
+/// It never speaks for an intent that `requests_human`: handing over on a
+/// statistical guess would send "人工智能" to a person; keywords decide that.
+class linear_matcher final : public intent_matcher {
+ public:
+  /// Trains on the configuration; throws `config_error` when
+  /// `understanding.model` cannot be read or does not fit the intents.
+  explicit linear_matcher(const bot_config& config);
+  /// Uses a trained model whose labels are intent ids of `config`.
+  linear_matcher(const bot_config& config, linear_model model);
+  ~linear_matcher() override;
+  linear_matcher(const linear_matcher&) = delete;
+  linear_matcher& operator=(const linear_matcher&) = delete;
+
+  std::string_view name() const noexcept override { return "linear"; }
+  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
+
+  const linear_matcher_report& report() const noexcept;
+  /// Null when the configuration has fewer than two intents to learn.
+  const linear_model* model() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// The configuration's training messages: each intent's examples and
+/// keywords, in every language, labelled with the intent's id.
+std::vector<labelled_text> training_examples(const bot_config& config);
+
+}  // namespace handoff

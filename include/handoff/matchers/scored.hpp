@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "handoff/config.hpp"
+#include "handoff/intent.hpp"
+
+namespace handoff {
+
+/// A matcher whose scores come from the host: an embedding service, a
+/// neural model, a rules engine of its own. The library needs no part of
+/// it; the host gives one score per intent.
+///
+/// The scorer gets the normalised message and its language and fills
+/// `scores` (one per configured intent, in the configuration's order,
+/// zeroed before the call) with confidences in [0, 1]. Scores at or above
+/// `threshold` become candidates; values outside [0, 1] are clamped. The
+/// scorer is called on the message path, so it must not throw; one that
+/// does is treated as having found nothing.
+class scored_matcher final : public intent_matcher {
+ public:
+  using scorer = std::function<void(std::string_view text, std::string_view language, std::span<double> scores)>;
+
+  scored_matcher(std::string name, const bot_config& config, scorer score, double threshold = 0.5);
+
+  std::string_view name() const noexcept override { return name_; }
+  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
+
+ private:
+  std::string name_;
+  std::size_t intents_;
+  scorer score_;
+  double threshold_;
+};
+
+}  // namespace handoff

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+#include "handoff/matchers/linear_matcher.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <optional>
+
+namespace handoff {
+
+std::vector<labelled_text> training_examples(const bot_config& config) {
+  std::vector<labelled_text> out;
+  for (const auto& intent : config.intents) {
+    for (const auto& [language, list] : intent.examples)
+      for (const auto& text : list) out.push_back({text, intent.id});
+    // A keyword is a short example: "退款进度" teaches as much as a sentence.
+    for (const auto& [language, list] : intent.keywords)
+      for (const auto& text : list) out.push_back({text, intent.id});
+  }
+  return out;
+}
+
+namespace {
+
+constexpr std::uint32_t no_intent = ~std::uint32_t{0};
+
+// A bot's examples number in the hundreds, not CLINC150's thousands: every
+// feature is kept, and there are enough epochs for SGD to settle.
+linear_options options_for(std::size_t examples, std::uint32_t seed) {
+  linear_options o;
+  o.seed = seed;
+  o.min_count = 1;
+  o.epochs = static_cast<int>(std::clamp<std::size_t>(30000 / std::max<std::size_t>(examples, 1), 12, 100));
+  return o;
+}
+
+struct held_back_point {
+  float margin;
+  bool correct;
+  bool in_scope;
+};
+
+// The peers' rule (../shared/bench/peers/README.md), on margins: the cut
+// that maximises (in-scope accuracy + out-of-scope recall) / 2, from the
+// midpoints of distinct margins, ties to the lowest.
+struct cut {
+  float margin = -std::numeric_limits<float>::infinity();
+  double accuracy = 0, recall = 0;
+};
+
+cut choose_cut(const std::vector<held_back_point>& points) {
+  std::vector<float> right, oos, all;
+  std::size_t in_scope = 0;
+  for (const auto& p : points) {
+    all.push_back(p.margin);
+    if (p.in_scope) {
+      ++in_scope;
+      if (p.correct) right.push_back(p.margin);
+    } else {
+      oos.push_back(p.margin);
+    }
+  }
+  if (in_scope == 0 || oos.empty()) return {};
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::sort(right.begin(), right.end());
+  std::sort(oos.begin(), oos.end());
+  cut best;
+  double best_objective = -1;
+  auto consider = [&](float t) {
+    double acc = static_cast<double>(right.end() - std::lower_bound(right.begin(), right.end(), t)) /
+                 static_cast<double>(in_scope);
+    double rec = static_cast<double>(std::lower_bound(oos.begin(), oos.end(), t) - oos.begin()) /
+                 static_cast<double>(oos.size());
+    if ((acc + rec) / 2 > best_objective) {
+      best_objective = (acc + rec) / 2;
+      best = {t, acc, rec};
+    }
+  };
+  consider(-std::numeric_limits<float>::infinity());
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) consider((all[i] + all[i + 1]) / 2);
+  consider(std::numeric_limits<float>::infinity());
+  return best;
+}
+
+}  // namespace
+
+struct linear_matcher::impl {
+  std::optional<linear_model> model;
+  std::vector<std::uint32_t> intent_of_label;  // no_intent for labels it must not speak for
+  float threshold = 0.5f;
+  linear_matcher_report report;
+
+  void bind(const bot_config& config) {
+    intent_of_label.assign(model->labels().size(), no_intent);
+    std::vector<std::string> unknown;
+    for (std::size_t k = 0; k < model->labels().size(); ++k) {
+      const auto* def = config.find_intent(model->labels()[k]);
+      if (!def) {
+        unknown.push_back(model->labels()[k]);
+        continue;
+      }
+      if (!def->requests_human) intent_of_label[k] = static_cast<std::uint32_t>(def - config.intents.data());
+    }
+    if (!unknown.empty()) {
+      std::string list;
+      for (const auto& u : unknown) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", u);
+      throw config_error("<config>",
+                         {{config_problem::level::error, "handoff.config.model_mismatch", "/understanding/model",
+                           fmt::format("the model knows intents the configuration does not: {}", list)}});
+    }
+  }
+
+  // Cross-validation: in round j, the intents at positions j, j + k, ...
+  // are left out of training and play out-of-scope messages, and every
+  // k-th example of the others is held back. The pooled margins calibrate
+  // the final model and choose the threshold.
+  std::vector<held_back_point> cross_validate(const bot_config& config, const std::vector<labelled_text>& examples) {
+    std::vector<std::string> ids;
+    for (const auto& e : examples)
+      if (std::find(ids.begin(), ids.end(), e.label) == ids.end()) ids.push_back(e.label);
+    std::vector<held_back_point> points;
+    if (ids.size() < 3) return points;
+    const std::size_t rounds = std::min<std::size_t>(5, ids.size());
+    std::vector<labelled_text> out_of_scope;
+    for (const auto& [language, list] : config.understanding.out_of_scope)
+      for (const auto& text : list) out_of_scope.push_back({text, {}});
+    normalized_text norm;
+    for (std::size_t j = 0; j < rounds; ++j) {
+      std::vector<labelled_text> train, held, unseen;
+      std::vector<std::size_t> seen_of(ids.size(), 0), count_of(ids.size(), 0);
+      for (const auto& e : examples) ++count_of[std::find(ids.begin(), ids.end(), e.label) - ids.begin()];
+      for (const auto& e : examples) {
+        auto i = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), e.label) - ids.begin());
+        if (i % rounds == j)
+          unseen.push_back(e);
+        else if (count_of[i] >= 2 && seen_of[i]++ % rounds == j)
+          held.push_back(e);
+        else
+          train.push_back(e);
+      }
+      for (std::size_t k = j; k < out_of_scope.size(); k += rounds) unseen.push_back(out_of_scope[k]);
+      auto fold = linear_model::train(train, options_for(train.size(), config.understanding.seed));
+      for (const auto& e : held) {
+        norm.assign(e.text);
+        auto p = fold.predict(norm);
+        points.push_back({p.margin, fold.labels()[p.label] == e.label, true});
+      }
+      for (const auto& e : unseen) {
+        norm.assign(e.text);
+        points.push_back({fold.predict(norm).margin, false, false});
+      }
+    }
+    return points;
+  }
+};
+
+linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_unique<impl>()) {
+  if (!config.understanding.model.empty()) {
+    try {
+      impl_->model = linear_model::load(config.understanding.model);
+    } catch (const config_error&) {
+      throw;
+    } catch (const error& e) {
+      throw config_error(
+          "<config>", {{config_problem::level::error, "handoff.config.bad_model", "/understanding/model", e.what()}});
+    }
+    impl_->bind(config);
+    impl_->threshold = config.understanding.threshold ? static_cast<float>(*config.understanding.threshold)
+                                                      : impl_->model->threshold();
+    impl_->report.threshold = impl_->threshold;
+    impl_->report.intents = impl_->model->labels().size();
+    return;
+  }
+  auto examples = training_examples(config);
+  std::vector<std::string> ids;
+  for (const auto& e : examples)
+    if (std::find(ids.begin(), ids.end(), e.label) == ids.end()) ids.push_back(e.label);
+  impl_->report.examples = examples.size();
+  impl_->report.intents = ids.size();
+  if (ids.size() < 2) return;  // nothing to tell apart
+
+  auto points = impl_->cross_validate(config, examples);
+  impl_->model = linear_model::train(examples, options_for(examples.size(), config.understanding.seed));
+  auto& model = *impl_->model;
+  if (!points.empty()) {
+    std::vector<calibration_point> margins;
+    margins.reserve(points.size());
+    for (const auto& p : points) margins.push_back({p.margin, p.correct});
+    model.calibrate(margins);
+  }
+  if (config.understanding.threshold) {
+    impl_->threshold = static_cast<float>(*config.understanding.threshold);
+  } else if (auto c = choose_cut(points); !points.empty()) {
+    impl_->threshold = model.confidence_for(c.margin);
+    impl_->report.threshold_chosen = true;
+    impl_->report.cv_in_scope_accuracy = c.accuracy;
+    impl_->report.cv_out_of_scope_recall = c.recall;
+  }
+  model.set_threshold(impl_->threshold);
+  impl_->report.threshold = impl_->threshold;
+  impl_->bind(config);
+}
+
+linear_matcher::linear_matcher(const bot_config& config, linear_model model) : impl_(std::make_unique<impl>()) {
+  impl_->model = std::move(model);
+  impl_->bind(config);
+  impl_->threshold =
+      config.understanding.threshold ? static_cast<float>(*config.understanding.threshold) : impl_->model->threshold();
+  impl_->report.threshold = impl_->threshold;
+  impl_->report.intents = impl_->model->labels().size();
+}
+
+linear_matcher::~linear_matcher() = default;
+
+const linear_matcher_report& linear_matcher::report() const noexcept { return impl_->report; }
+const linear_model* linear_matcher::model() const noexcept { return impl_->model ? &*impl_->model : nullptr; }
+
+void linear_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
+  if (!impl_->model || text.tokens().empty()) return;
+  auto p = impl_->model->predict(text);
+  if (p.confidence < impl_->threshold) return;
+  auto best = impl_->intent_of_label[p.label];
+  if (best == no_intent) return;
+  out.push_back({best, p.confidence, false});
+  auto second = impl_->intent_of_label[p.runner_up];
+  if (second != no_intent && p.runner_up_confidence > 0) out.push_back({second, p.runner_up_confidence, false});
+}
+
+}  // namespace handoff

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "handoff/matcher_registry.hpp"
+
+#include <fmt/format.h>
+
+#include "handoff/matchers/ensemble.hpp"
+#include "handoff/matchers/keywords.hpp"
+#include "handoff/matchers/linear_matcher.hpp"
+
+namespace handoff {
+
+matcher_registry::matcher_registry() {
+  add("keywords", [](const bot_config& c) { return std::make_unique<keyword_matcher>(c); });
+  add("linear", [](const bot_config& c) { return std::make_unique<linear_matcher>(c); });
+}
+
+void matcher_registry::add(std::string name, matcher_factory factory) {
+  for (auto& [n, f] : factories_)
+    if (n == name) {
+      f = std::move(factory);
+      return;
+    }
+  factories_.emplace_back(std::move(name), std::move(factory));
+}
+
+bool matcher_registry::contains(std::string_view name) const noexcept {
+  for (const auto& [n, f] : factories_)
+    if (n == name) return true;
+  return false;
+}
+
+std::vector<std::string> matcher_registry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, f] : factories_) out.push_back(n);
+  return out;
+}
+
+std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, const bot_config& config) const {
+  for (const auto& [n, f] : factories_)
+    if (n == name) return f(config);
+  std::string known;
+  for (const auto& [n, f] : factories_) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
+  throw config_error("<config>",
+                     {{config_problem::level::error, "handoff.config.unknown_matcher", "/understanding/matchers",
+                       fmt::format("no matcher is registered as \"{}\" (known: {})", name, known)}});
+}
+
+std::unique_ptr<intent_matcher> matcher_registry::create_for(const bot_config& config) const {
+  const auto& names = config.understanding.matchers;
+  if (names.size() == 1) return create(names.front(), config);
+  std::vector<std::unique_ptr<intent_matcher>> parts;
+  for (const auto& n : names) parts.push_back(create(n, config));
+  return std::make_unique<ensemble_matcher>(std::move(parts), config.understanding.certain);
+}
+
+}  // namespace handoff
