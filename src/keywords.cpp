@@ -42,6 +42,12 @@ std::uint32_t content_chars(std::string_view s) noexcept {
   return n;
 }
 
+// Where a keyword was found, and how long it is.
+struct found_span {
+  std::size_t begin, end;
+  std::uint32_t content;
+};
+
 }  // namespace
 
 struct keyword_matcher::impl {
@@ -60,10 +66,18 @@ struct keyword_matcher::impl {
   std::vector<pattern> patterns;
   std::vector<bool> command;
 
-  bool found(const keyword& k, std::string_view text) const noexcept {
+  // Where `k` occurs as a whole word (or anywhere, in Han, Kana and
+  // Hangul), outside the spans of longer keywords already found: "退款" in
+  // "退款到账" is part of the longer phrase, not evidence of its own.
+  bool found(const keyword& k, std::string_view text, std::vector<found_span>& taken) const noexcept {
     for (auto pos = text.find(k.text); pos != std::string_view::npos; pos = text.find(k.text, pos + 1)) {
       if (k.word_start && is_word_char(code_point_before(text, pos))) continue;
       if (k.word_end && is_word_char(code_point_at(text, pos + k.text.size()))) continue;
+      const std::size_t end = pos + k.text.size();
+      bool inside = false;
+      for (const auto& s : taken) inside = inside || (s.content > k.content && s.begin <= pos && end <= s.end);
+      if (inside) continue;
+      taken.push_back({pos, end, k.content});
       return true;
     }
     return false;
@@ -119,8 +133,10 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
     if (covered >= total) return 1.0;
     return 0.5 + 0.45 * static_cast<double>(covered) / total;
   };
+  thread_local std::vector<found_span> taken;
+  taken.clear();
   for (const auto& k : impl_->keywords)
-    if (impl_->found(k, t)) out.push_back({k.intent, confidence(k.content), impl_->command[k.intent]});
+    if (impl_->found(k, t, taken)) out.push_back({k.intent, confidence(k.content), impl_->command[k.intent]});
   for (const auto& p : impl_->patterns) {
     re2::StringPiece whole;
     if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) continue;

@@ -11,10 +11,13 @@ namespace handoff {
 
 /// Combines matchers into one ranking, `ensemble` in the configuration.
 ///
-/// The parts are asked in order, and one that is certain (a command, or a
-/// candidate at `certain` confidence or above) decides alone: a message that
-/// is exactly a keyword does not wait for the statistical matcher, which is
-/// not asked. Otherwise every part's candidates are ranked together.
+/// The parts are asked in order, from the most precise to the most general.
+/// One that is certain (a command, or a candidate at `certain` confidence or
+/// above) decides alone, and later parts are not asked: a message that is
+/// exactly a keyword does not wait for the statistical matcher. Otherwise
+/// the last part that recognises the message decides: a keyword that
+/// happens to occur in a long sentence yields to the statistical reading of
+/// the whole sentence, and counts only when nothing else recognises it.
 class ensemble_matcher final : public intent_matcher {
  public:
   ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);
