@@ -27,10 +27,11 @@ constexpr std::uint32_t no_intent = ~std::uint32_t{0};
 
 // A bot's examples number in the hundreds, not CLINC150's thousands: every
 // feature is kept, and there are enough epochs for SGD to settle.
-linear_options options_for(std::size_t examples, std::uint32_t seed) {
+linear_options options_for(std::size_t examples, std::uint32_t seed, float unknown_weight) {
   linear_options o;
   o.seed = seed;
   o.min_count = 1;
+  o.unknown_weight = unknown_weight;
   o.epochs = static_cast<int>(std::clamp<std::size_t>(30000 / std::max<std::size_t>(examples, 1), 12, 100));
   return o;
 }
@@ -47,6 +48,7 @@ struct held_back_point {
 struct cut {
   float margin = -std::numeric_limits<float>::infinity();
   double accuracy = 0, recall = 0;
+  double objective() const { return (accuracy + recall) / 2; }
 };
 
 cut choose_cut(const std::vector<held_back_point>& points) {
@@ -116,7 +118,8 @@ struct linear_matcher::impl {
   // are left out of training and play out-of-scope messages, and every
   // k-th example of the others is held back. The pooled margins calibrate
   // the final model and choose the threshold.
-  std::vector<held_back_point> cross_validate(const bot_config& config, const std::vector<labelled_text>& examples) {
+  std::vector<held_back_point> cross_validate(const bot_config& config, const std::vector<labelled_text>& examples,
+                                              float unknown_weight) {
     std::vector<std::string> ids;
     for (const auto& e : examples)
       if (std::find(ids.begin(), ids.end(), e.label) == ids.end()) ids.push_back(e.label);
@@ -141,7 +144,7 @@ struct linear_matcher::impl {
           train.push_back(e);
       }
       for (std::size_t k = j; k < out_of_scope.size(); k += rounds) unseen.push_back(out_of_scope[k]);
-      auto fold = linear_model::train(train, options_for(train.size(), config.understanding.seed));
+      auto fold = linear_model::train(train, options_for(train.size(), config.understanding.seed, unknown_weight));
       for (const auto& e : held) {
         norm.assign(e.text);
         auto p = fold.predict(norm);
@@ -181,8 +184,22 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   impl_->report.intents = ids.size();
   if (ids.size() < 2) return;  // nothing to tell apart
 
-  auto points = impl_->cross_validate(config, examples);
-  impl_->model = linear_model::train(examples, options_for(examples.size(), config.understanding.seed));
+  // How much unseen words count against a message depends on how much the
+  // bot was taught: a few examples per intent leave most words unseen. The
+  // weight is chosen by the same cross-validation, never by hand.
+  float unknown_weight = 1.0f;
+  std::vector<held_back_point> points;
+  double best_objective = -1;
+  for (float w : {0.25f, 0.5f, 1.0f, 2.0f}) {
+    auto p = impl_->cross_validate(config, examples, w);
+    double objective = p.empty() ? 0 : choose_cut(p).objective();
+    if (objective > best_objective) {
+      best_objective = objective;
+      unknown_weight = w;
+      points = std::move(p);
+    }
+  }
+  impl_->model = linear_model::train(examples, options_for(examples.size(), config.understanding.seed, unknown_weight));
   auto& model = *impl_->model;
   if (!points.empty()) {
     std::vector<calibration_point> margins;

@@ -42,8 +42,12 @@ struct eval_options {
   double learning_rate = 0;  // 0: the model's default
   int hash_bits = 0;         // 0: the model's default
   double min_predict_seconds = 2.0;
+  std::string config;
+  std::string messages;
+  bool show_errors = false;
 };
 int eval(const eval_options& options);
+int eval_bot(const eval_options& options);
 
 /// What reading one line gave.
 enum class line_status { ok, too_long, end };

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "commands.hpp"
+#include "handoff/error.hpp"
 #include "handoff/version.hpp"
 
 int main(int argc, char** argv) {
@@ -37,8 +38,19 @@ int main(int argc, char** argv) {
 
   handoff::cli::eval_options eval;
   auto* eval_cmd = app.add_subcommand(
-      "eval", "Train the statistical matcher on a data set (train/val/test, oos_*) and report accuracy and speed");
-  eval_cmd->add_option("--data", eval.data, "The data set (JSON, the shape of CLINC150's data_full.json)")->required();
+      "eval",
+      "Train the statistical matcher on a data set (train/val/test, oos_*) and report accuracy and speed; or, with "
+      "--config and --messages, check what a bot does with labelled messages");
+  auto* data_opt =
+      eval_cmd->add_option("--data", eval.data, "The data set (JSON, the shape of CLINC150's data_full.json)");
+  auto* config_opt = eval_cmd->add_option("--config,-c", eval.config, "A bot's configuration, to evaluate as it runs");
+  auto* messages_opt = eval_cmd->add_option(
+      "--messages", eval.messages,
+      "With --config: lines of EXPECTED<TAB>MESSAGE, EXPECTED an intent id, clarify, fallback or request_human");
+  data_opt->excludes(config_opt);
+  config_opt->needs(messages_opt);
+  messages_opt->needs(config_opt);
+  eval_cmd->add_flag("--errors", eval.show_errors, "With --messages: list every message the bot got wrong");
   eval_cmd->add_flag("--json", eval.json, "One JSON object");
   eval_cmd->add_option("--seed", eval.seed, "Training seed")->capture_default_str();
   eval_cmd->add_option("--epochs", eval.epochs, "Training epochs (default: the model's)");
@@ -61,7 +73,11 @@ int main(int argc, char** argv) {
       return handoff::cli::chat(chat);
     }
     if (*check_cmd) return handoff::cli::check(check);
-    if (*eval_cmd) return handoff::cli::eval(eval);
+    if (*eval_cmd) {
+      if (!eval.config.empty()) return handoff::cli::eval_bot(eval);
+      if (eval.data.empty()) throw handoff::error("eval needs --data FILE, or --config FILE --messages FILE");
+      return handoff::cli::eval(eval);
+    }
   } catch (const std::exception& e) {
     fmt::print(stderr, "handoff: {}\n", e.what());
     return 2;

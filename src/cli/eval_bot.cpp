@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// handoff eval --config --messages: what a bot does with labelled messages,
+// each the first message of its own conversation, as a customer would send
+// it.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "handoff/config.hpp"
+#include "handoff/engine.hpp"
+#include "handoff/error.hpp"
+
+namespace handoff::cli {
+namespace {
+
+struct labelled_line {
+  std::size_t line;
+  std::string expected;
+  std::string text;
+};
+
+std::vector<labelled_line> read_messages(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw error(fmt::format("cannot read {}", file));
+  std::vector<labelled_line> out;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    auto tab = line.find('\t');
+    if (tab == std::string::npos || tab == 0 || tab + 1 == line.size())
+      throw error(fmt::format("{}:{}: expected EXPECTED<TAB>MESSAGE", file, n));
+    out.push_back({n, line.substr(0, tab), line.substr(tab + 1)});
+  }
+  if (out.empty()) throw error(fmt::format("{}: no messages", file));
+  return out;
+}
+
+// What the bot did with a conversation's first message, in the words of the
+// expected column.
+std::string outcome(const std::vector<output_event>& events) {
+  for (const auto& e : events) {
+    if (std::holds_alternative<out::escalated>(e)) return "request_human";
+    if (const auto* m = std::get_if<out::bot_message>(&e)) {
+      if (m->kind == "clarify" || m->kind == "fallback") return m->kind;
+      if (!m->intent.empty()) return m->intent;
+    }
+  }
+  return "nothing";
+}
+
+}  // namespace
+
+int eval_bot(const eval_options& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  engine bot(load_config(options.config));
+  double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto lines = read_messages(options.messages);
+
+  struct tally {
+    std::size_t total = 0, right = 0;
+  };
+  std::map<std::string, tally> by_label;
+  nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+  std::size_t right = 0;
+  std::vector<output_event> out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    out.clear();
+    bot.handle(in::customer_message{fmt::format("eval-{}", i), lines[i].text, {}, {}, {}}, out);
+    auto got = outcome(out);
+    bool ok = got == lines[i].expected;
+    right += ok;
+    auto& t = by_label[lines[i].expected];
+    ++t.total;
+    t.right += ok;
+    if (!ok)
+      errors.push_back(
+          {{"line", lines[i].line}, {"expected", lines[i].expected}, {"got", got}, {"text", lines[i].text}});
+  }
+  const double accuracy = static_cast<double>(right) / static_cast<double>(lines.size());
+  if (options.json) {
+    nlohmann::ordered_json r;
+    r["config"] = options.config;
+    r["messages"] = lines.size();
+    r["accuracy"] = accuracy;
+    r["load_seconds"] = load_seconds;
+    nlohmann::ordered_json labels = nlohmann::ordered_json::object();
+    for (const auto& [label, t] : by_label)
+      labels[label] = {{"messages", t.total},
+                       {"accuracy", static_cast<double>(t.right) / static_cast<double>(t.total)}};
+    r["by_expected"] = labels;
+    r["errors"] = errors;
+    fmt::print("{}\n", r.dump());
+    return 0;
+  }
+  fmt::print("bot        {} (loaded and trained in {:.2f} s)\n", options.config, load_seconds);
+  fmt::print("messages   {}\n", options.messages);
+  fmt::print("accuracy   {:.1f}% ({} of {})\n\n", 100 * accuracy, right, lines.size());
+  fmt::print("{:<16} {:>8} {:>9}\n", "expected", "messages", "accuracy");
+  for (const auto& [label, t] : by_label)
+    fmt::print("{:<16} {:>8} {:>8.1f}%\n", label, t.total,
+               100.0 * static_cast<double>(t.right) / static_cast<double>(t.total));
+  if (options.show_errors && !errors.empty()) {
+    fmt::print("\nwrong:\n");
+    for (const auto& e : errors)
+      fmt::print("  line {:<4} expected {:<15} got {:<15} {}\n", e["line"].get<std::size_t>(),
+                 e["expected"].get<std::string>(), e["got"].get<std::string>(), e["text"].get<std::string>());
+  }
+  return 0;
+}
+
+}  // namespace handoff::cli

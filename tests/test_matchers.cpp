@@ -1,0 +1,225 @@
+// Matchers chosen by name: the trained statistical matcher, the ensemble,
+// host-scored matchers and the registry the engine builds them from.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <handoff/handoff.hpp>
+
+#include "support/scenario.hpp"
+
+using namespace handoff;
+
+namespace {
+
+// The best intent's id for `text`, or "" when the matcher finds nothing.
+std::string best(const intent_matcher& m, const bot_config& cfg, std::string_view text) {
+  std::vector<intent_match> out;
+  m.match(normalized_text(text), "", out);
+  rank_matches(out);
+  return out.empty() ? "" : cfg.intents[out.front().intent].id;
+}
+
+const linear_matcher& shop_linear() {
+  static const linear_matcher m(test::shop_config());
+  return m;
+}
+
+std::filesystem::path temp_file(const char* name) { return std::filesystem::temp_directory_path() / name; }
+
+}  // namespace
+
+TEST_CASE("the linear matcher trains on the bot's examples and chooses its threshold by cross-validation") {
+  const auto& cfg = test::shop_config();
+  const auto& m = shop_linear();
+  const auto& r = m.report();
+  CHECK(r.threshold_chosen);
+  CHECK(r.threshold > 0.0);
+  CHECK(r.threshold < 1.0);
+  CHECK(r.intents >= 10);
+  CHECK(r.examples > 200);
+  CHECK(r.cv_in_scope_accuracy > 0.6);
+  CHECK(r.cv_out_of_scope_recall > 0.5);
+  // Paraphrases that are in no example or keyword.
+  CHECK(best(m, cfg, "my parcel still hasn't shown up, where is it") == "order_status");
+  CHECK(best(m, cfg, "我买的裙子到哪儿了") == "order_status");
+  CHECK(best(m, cfg, "can i put this jumper in the washing machine") == "product_care");
+  CHECK(best(m, cfg, "退的钱什么时候能到我卡上") == "refund_status");
+  // Nothing the shop does.
+  CHECK(best(m, cfg, "what is the square root of 144") == "");
+  CHECK(best(m, cfg, "帮我订一张去上海的机票") == "");
+}
+
+TEST_CASE("the linear matcher never hands over on a guess") {
+  const auto& cfg = test::shop_config();
+  for (const char* text : {"转人工", "I want to speak to a human", "找你们经理", "你们用的是人工智能吗"}) {
+    CAPTURE(text);
+    std::vector<intent_match> out;
+    shop_linear().match(normalized_text(text), "", out);
+    for (const auto& c : out) CHECK_FALSE(cfg.intents[c.intent].requests_human);
+  }
+}
+
+TEST_CASE("the linear matcher's confidences are in [0, 1] and the runner-up is no surer than the best") {
+  for (const char* text : {"refund", "退款", "hello", "where is my order", "asdfgh", "退款 物流 营业时间"}) {
+    CAPTURE(text);
+    std::vector<intent_match> out;
+    shop_linear().match(normalized_text(text), "", out);
+    for (const auto& c : out) {
+      CHECK(c.confidence >= 0.0);
+      CHECK(c.confidence <= 1.0);
+      CHECK_FALSE(c.command);
+    }
+    if (out.size() == 2) CHECK(out[1].confidence <= out[0].confidence);
+  }
+}
+
+TEST_CASE("a configured threshold overrides the chosen one") {
+  auto cfg = test::shop_config();
+  cfg.understanding.threshold = 1.0;  // nothing is that sure
+  linear_matcher strict(cfg);
+  CHECK_FALSE(strict.report().threshold_chosen);
+  CHECK(best(strict, cfg, "where is my order") == "");
+  cfg.understanding.threshold = 0.0;
+  linear_matcher lax(cfg);
+  CHECK(best(lax, cfg, "what is the square root of 144") != "");
+}
+
+TEST_CASE("the linear matcher reads a trained model named by the configuration") {
+  auto cfg = test::shop_config();
+  auto model = linear_model::train(training_examples(cfg), {.seed = 7, .min_count = 1});
+  model.set_threshold(0.25f);
+  auto file = temp_file("handoff-test-shop.model");
+  model.save(file);
+  cfg.understanding.model = file.string();
+  linear_matcher m(cfg);
+  CHECK(m.report().threshold == doctest::Approx(0.25));
+  CHECK(m.model()->serialize() == model.serialize());
+  CHECK(best(m, cfg, "where is my order") == "order_status");
+
+  // A model of other intents, and a file that is no model, are refused
+  // when the bot is loaded.
+  auto other = linear_model::train(std::vector<labelled_text>{{"a b", "alpha"}, {"c d", "beta"}}, {.min_count = 1});
+  other.save(file);
+  CHECK_THROWS_WITH_AS(linear_matcher{cfg}, doctest::Contains("handoff.config.model_mismatch"), config_error);
+  std::ofstream(file) << "not a model";
+  CHECK_THROWS_WITH_AS(linear_matcher{cfg}, doctest::Contains("handoff.config.bad_model"), config_error);
+  std::filesystem::remove(file);
+  CHECK_THROWS_WITH_AS(linear_matcher{cfg}, doctest::Contains("handoff.config.bad_model"), config_error);
+}
+
+TEST_CASE("a bot with too few intents to learn has a silent statistical matcher") {
+  bot_config cfg;
+  cfg.languages = {"en"};
+  intent_definition only;
+  only.id = "only";
+  only.examples = {{"en", {"hello there"}}};
+  cfg.intents.push_back(only);
+  linear_matcher m(cfg);
+  CHECK(m.model() == nullptr);
+  CHECK(best(m, cfg, "hello there") == "");
+}
+
+namespace {
+
+// A host matcher that counts its calls and answers with fixed scores.
+struct counting_scores {
+  std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+  std::vector<double> values;
+  void operator()(std::string_view, std::string_view, std::span<double> scores) const {
+    ++*calls;
+    for (std::size_t i = 0; i < scores.size() && i < values.size(); ++i) scores[i] = values[i];
+  }
+};
+
+std::uint32_t index_of(const bot_config& cfg, std::string_view id) {
+  return static_cast<std::uint32_t>(cfg.find_intent(id) - cfg.intents.data());
+}
+
+}  // namespace
+
+TEST_CASE("a host-scored matcher turns the host's scores into candidates") {
+  const auto& cfg = test::shop_config();
+  counting_scores s;
+  s.values.assign(cfg.intents.size(), 0.0);
+  s.values[index_of(cfg, "shipping_times")] = 0.9;
+  s.values[index_of(cfg, "order_status")] = 7.0;  // clamped to 1
+  s.values[index_of(cfg, "thanks")] = std::nan("");
+  s.values[index_of(cfg, "goodbye")] = 0.2;  // below the threshold
+  scored_matcher m("embeddings", cfg, s, 0.5);
+  CHECK(m.name() == "embeddings");
+  std::vector<intent_match> out;
+  m.match(normalized_text("anything"), "en", out);
+  rank_matches(out);
+  REQUIRE(out.size() == 2);
+  CHECK(cfg.intents[out[0].intent].id == "order_status");
+  CHECK(out[0].confidence == 1.0);
+  CHECK(cfg.intents[out[1].intent].id == "shipping_times");
+  CHECK(*s.calls == 1);
+
+  scored_matcher failing("flaky", cfg, [](std::string_view, std::string_view, std::span<double>) {
+    throw std::runtime_error("service down");
+  });
+  out.clear();
+  failing.match(normalized_text("anything"), "en", out);
+  CHECK(out.empty());
+}
+
+TEST_CASE("the ensemble lets a certain keyword decide and otherwise the later matcher") {
+  const auto& cfg = test::shop_config();
+  counting_scores s;
+  s.values.assign(cfg.intents.size(), 0.0);
+  s.values[index_of(cfg, "product_care")] = 0.8;
+  auto calls = s.calls;
+  std::vector<std::unique_ptr<intent_matcher>> parts;
+  parts.push_back(std::make_unique<keyword_matcher>(cfg));
+  parts.push_back(std::make_unique<scored_matcher>("host", cfg, s, 0.5));
+  ensemble_matcher m(std::move(parts), 0.9);
+
+  // The whole message is a keyword: certain, and the host is not asked.
+  CHECK(best(m, cfg, "opening hours") == "opening_hours");
+  CHECK(*calls == 0);
+  // A command is certain however long the message.
+  CHECK(best(m, cfg, "I would like to talk to a person about the washing instructions") == "request_human");
+  CHECK(*calls == 0);
+  // A keyword lost in a sentence yields to the later matcher's reading.
+  CHECK(best(m, cfg, "the hours I spent reading the label did not tell me how to wash it") == "product_care");
+  CHECK(*calls == 1);
+  // ... and stands when the later matcher finds nothing.
+  s.values.assign(cfg.intents.size(), 0.0);
+  std::vector<std::unique_ptr<intent_matcher>> parts2;
+  parts2.push_back(std::make_unique<keyword_matcher>(cfg));
+  parts2.push_back(std::make_unique<scored_matcher>("host", cfg, s, 0.5));
+  ensemble_matcher m2(std::move(parts2), 0.9);
+  CHECK(best(m2, cfg, "what are your opening hours on the second day of the new year") == "opening_hours");
+}
+
+TEST_CASE("the registry builds what the configuration names, the host's matchers included") {
+  matcher_registry registry;
+  CHECK(registry.contains("keywords"));
+  CHECK(registry.contains("linear"));
+  auto cfg = test::shop_config();
+  cfg.understanding.matchers = {"keywords", "nonesuch"};
+  CHECK_THROWS_WITH_AS(registry.create_for(cfg), doctest::Contains("handoff.config.unknown_matcher"), config_error);
+  CHECK_THROWS_AS(engine{cfg}, config_error);
+
+  // A host matcher that reads every message as a question about shipping.
+  counting_scores s;
+  s.values.assign(cfg.intents.size(), 0.0);
+  s.values[index_of(cfg, "shipping_times")] = 0.95;
+  registry.add("nonesuch", [s](const bot_config& c) { return std::make_unique<scored_matcher>("nonesuch", c, s); });
+  engine bot(cfg, {.matchers = &registry});
+  auto out = test::run_lines(bot, R"({"type":"customer_message","conversation":"r1","text":"tell me about the moon"})");
+  auto messages = test::of_type(out, "bot_message");
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0]["intent"] == "shipping_times");
+
+  cfg.understanding.matchers = {"keywords"};
+  engine keywords_only(cfg);
+  out = test::run_lines(
+      keywords_only,
+      R"({"type":"customer_message","conversation":"r2","text":"has the jumper i bought been sent out yet"})");
+  CHECK(test::of_type(out, "bot_message")[0]["kind"] == "fallback");
+}
