@@ -169,6 +169,17 @@ TEST_CASE("handoff eval: a small data set gives every promised figure; a bad one
   CHECK(j["predict_per_second"].get<double>() > 0.0);
   CHECK(j["model_bytes"].get<long long>() > 0);
 
+  // --save writes the model with the threshold it reported.
+  auto model_path = path;
+  model_path += ".model";
+  r = run_cli("eval --json --predict-seconds 0.05 --data " + path.string() + " --save " + model_path.string(), "");
+  CHECK(r.status == 0);
+  auto saved = handoff::linear_model::load(model_path);
+  CHECK(saved.labels() == std::vector<std::string>{"order", "refund"});
+  j = nlohmann::json::parse(r.out);
+  if (!j["threshold"].is_null()) CHECK(saved.threshold() == doctest::Approx(j["threshold"].get<double>()));
+  std::filesystem::remove(model_path);
+
   {
     std::ofstream f(path);
     f << R"({"train": [["only text"]], "test": []})";

@@ -42,6 +42,7 @@ struct eval_options {
   double learning_rate = 0;  // 0: the model's default
   int hash_bits = 0;         // 0: the model's default
   double min_predict_seconds = 2.0;
+  std::string save;
   std::string config;
   std::string messages;
   bool show_errors = false;

@@ -118,6 +118,12 @@ int eval(const eval_options& options) {
   threshold_choice th{-std::numeric_limits<double>::infinity(), 0, 0, 0};
   if (tuned) th = tune(score_all(model, val), score_all(model, oos_val));
 
+  if (!options.save.empty()) {
+    // The model keeps the threshold tuned here, for a bot that loads it.
+    if (std::isfinite(th.threshold)) model.set_threshold(static_cast<float>(th.threshold));
+    model.save(options.save);
+  }
+
   auto test_scores = score_all(model, test);
   auto oos_scores = score_all(model, oos_test);
   std::size_t correct = 0, false_oos = 0, true_oos = 0, closed_correct = 0;

@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   auto* messages_opt = eval_cmd->add_option(
       "--messages", eval.messages,
       "With --config: lines of EXPECTED<TAB>MESSAGE, EXPECTED an intent id, clarify, fallback or request_human");
+  eval_cmd->add_option("--save", eval.save,
+                       "With --data: write the trained model, with its tuned threshold, for `understanding.model`");
   data_opt->excludes(config_opt);
   config_opt->needs(messages_opt);
   messages_opt->needs(config_opt);
