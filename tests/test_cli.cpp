@@ -203,8 +203,8 @@ TEST_CASE("handoff eval --messages: the demo bot understands Chinese as well as 
   CAPTURE(en["accuracy"]);
   // Floors a little under today's figures (docs/BENCHMARKS.md), so that a
   // change that makes the bot understand less fails here.
-  CHECK(zh["accuracy"].get<double>() >= 0.74);
-  CHECK(en["accuracy"].get<double>() >= 0.76);
+  CHECK(zh["accuracy"].get<double>() >= 0.76);
+  CHECK(en["accuracy"].get<double>() >= 0.77);
   CHECK(zh["accuracy"].get<double>() >= en["accuracy"].get<double>() - 0.05);
   // What must never go wrong: calls for a person, the bare "refund", and
   // questions the shop has nothing to do with.

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <handoff/handoff.hpp>
+#include <set>
+#include <sstream>
 
 #include "support/scenario.hpp"
 
@@ -222,4 +224,26 @@ TEST_CASE("the registry builds what the configuration names, the host's matchers
       keywords_only,
       R"({"type":"customer_message","conversation":"r2","text":"has the jumper i bought been sent out yet"})");
   CHECK(test::of_type(out, "bot_message")[0]["kind"] == "fallback");
+}
+
+TEST_CASE("the demo bot's evaluation sets share no message with what it was taught") {
+  std::set<std::string> taught;
+  for (const auto& e : training_examples(test::shop_config()))
+    taught.insert(std::string(normalized_text(e.text).text()));
+  for (const char* file : {"tests/data/shop_eval_zh.tsv", "tests/data/shop_eval_en.tsv"}) {
+    std::istringstream in(test::read_file(test::source_path(file)));
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      auto tab = line.find('\t');
+      REQUIRE(tab != std::string::npos);
+      if (line.substr(0, tab) == "clarify") continue;  // a bare "refund" is a keyword by design
+      ++lines;
+      auto text = std::string(normalized_text(line.substr(tab + 1)).text());
+      CAPTURE(file);
+      CAPTURE(text);
+      CHECK(taught.count(text) == 0);
+    }
+    CHECK(lines > 100);
+  }
 }
