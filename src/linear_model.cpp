@@ -93,6 +93,26 @@ void extract(const normalized_text& t, const feature_settings& s, std::vector<st
   if (any_word) out.push_back(feature_hash(word_bigram, prev, "</s>", s.hash_bits));
 }
 
+// The inner loops: a row of weights added into the scores, for every
+// feature of a message. They are most of the time of training and of
+// prediction, so they are compiled twice, for the x86-64 baseline and for
+// AVX2, and the loader picks what the machine has.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define HANDOFF_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HANDOFF_VECTOR_CLONES
+#endif
+
+HANDOFF_VECTOR_CLONES
+void add_quantized_row(float* __restrict z, const std::int8_t* __restrict q, float a, std::size_t n) noexcept {
+  for (std::size_t k = 0; k < n; ++k) z[k] += a * static_cast<float>(q[k]);
+}
+
+HANDOFF_VECTOR_CLONES
+void add_row(float* __restrict z, const float* __restrict w, float a, std::size_t n) noexcept {
+  for (std::size_t k = 0; k < n; ++k) z[k] += a * w[k];
+}
+
 // An open-addressing map from feature hash to row, for prediction.
 class row_table {
  public:
@@ -186,38 +206,35 @@ struct linear_model::impl {
   // The message's weighted, unit-length feature vector over known rows.
   void vectorize(const normalized_text& t, scratch_space& s) const {
     extract(t, settings, s.features, s.word, s.starts);
-    s.sparse.clear();
-    for (auto h : s.features) {
-      auto r = table.find(h);
-      s.sparse.emplace_back(r, 1.0f);
-    }
-    weigh(s.sparse, idf, unknown_idf);
+    for (auto& h : s.features) h = table.find(h);
+    weigh(s.features, idf, unknown_idf, s.sparse);
   }
 
-  // Term counts become (1 + log tf) * idf, and the vector unit length.
-  // Features the model never learnt (row `none`) take part in the length
-  // and are then dropped: a message made mostly of words the bot has never
-  // seen keeps a short vector and low scores, instead of being blown up to
-  // full length by the few words it shares with an intent. That is the
-  // strongest out-of-scope signal a bag of n-grams has.
-  static void weigh(std::vector<std::pair<std::uint32_t, float>>& v, const std::vector<float>& idf, float unknown_idf) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::size_t k = 0;
-    for (std::size_t i = 0; i < v.size();) {
-      std::size_t j = i;
-      while (j < v.size() && v[j].first == v[i].first) ++j;
-      float w = v[i].first == row_table::none ? unknown_idf : idf[v[i].first];
-      v[k++] = {v[i].first, (1.0f + std::log(static_cast<float>(j - i))) * w};
+  // Rows with repeats (their count is the term frequency) become
+  // (1 + log tf) * idf, and the vector unit length. Features the model
+  // never learnt (row `none`) take part in the length and are then dropped:
+  // a message made mostly of words the bot has never seen keeps a short
+  // vector and low scores, instead of being blown up to full length by the
+  // few words it shares with an intent. That is the strongest out-of-scope
+  // signal a bag of n-grams has.
+  static void weigh(std::vector<std::uint32_t>& rows, const std::vector<float>& idf, float unknown_idf,
+                    std::vector<std::pair<std::uint32_t, float>>& out) {
+    std::sort(rows.begin(), rows.end());  // `none` last
+    out.clear();
+    float norm = 0;
+    for (std::size_t i = 0; i < rows.size();) {
+      std::size_t j = i + 1;
+      while (j < rows.size() && rows[j] == rows[i]) ++j;
+      const float w = rows[i] == row_table::none ? unknown_idf : idf[rows[i]];
+      const float x = (j - i == 1 ? 1.0f : 1.0f + std::log(static_cast<float>(j - i))) * w;
+      norm += x * x;
+      if (rows[i] != row_table::none) out.emplace_back(rows[i], x);
       i = j;
     }
-    v.resize(k);
-    float norm = 0;
-    for (const auto& [r, x] : v) norm += x * x;
     if (norm > 0) {
-      float inv = 1.0f / std::sqrt(norm);
-      for (auto& e : v) e.second *= inv;
+      const float inv = 1.0f / std::sqrt(norm);
+      for (auto& e : out) e.second *= inv;
     }
-    while (!v.empty() && v.back().first == row_table::none) v.pop_back();
   }
 
   void score(const std::vector<std::pair<std::uint32_t, float>>& v, std::vector<float>& z) const {
@@ -226,17 +243,11 @@ struct linear_model::impl {
     if (weights.empty()) {
       // A trained model reads its 8-bit rows: a quarter of the memory
       // traffic of floats, which is what prediction waits on.
-      for (const auto& [r, x] : v) {
-        const std::int8_t* q = quantized.data() + static_cast<std::size_t>(r) * c;
-        const float a = x * scales[r];
-        for (std::size_t k = 0; k < c; ++k) z[k] += a * static_cast<float>(q[k]);
-      }
+      for (const auto& [r, x] : v)
+        add_quantized_row(z.data(), quantized.data() + static_cast<std::size_t>(r) * c, x * scales[r], c);
       return;
     }
-    for (const auto& [r, x] : v) {
-      const float* w = weights.data() + static_cast<std::size_t>(r) * c;
-      for (std::size_t k = 0; k < c; ++k) z[k] += x * w[k];
-    }
+    for (const auto& [r, x] : v) add_row(z.data(), weights.data() + static_cast<std::size_t>(r) * c, x, c);
   }
 };
 
@@ -317,7 +328,11 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
   for (std::size_t r = 0; r < m.keys.size(); ++r)
     m.idf[r] = std::log((1.0f + n) / (1.0f + static_cast<float>(df[r]))) + 1.0f;
   m.unknown_idf = options.unknown_weight * (std::log(1.0f + n) + 1.0f);
-  for (auto& v : data) impl::weigh(v, m.idf, m.unknown_idf);
+  for (auto& v : data) {
+    s.features.clear();
+    for (const auto& [r, x] : v) s.features.push_back(r);
+    impl::weigh(s.features, m.idf, m.unknown_idf, v);
+  }
 
   // Stochastic gradient descent on the softmax loss, the step falling
   // linearly to zero.
@@ -339,11 +354,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
       for (auto& v : z) sum += (v = std::exp(v - top));
       for (auto& v : z) v /= sum;
       z[y[i]] -= 1.0f;  // now the gradient of the loss by the scores
-      for (const auto& [r, x] : data[i]) {
-        float* w = m.weights.data() + static_cast<std::size_t>(r) * c;
-        const float a = lr * x;
-        for (std::size_t k = 0; k < c; ++k) w[k] -= a * z[k];
-      }
+      for (const auto& [r, x] : data[i])
+        add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
       for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
     }
   }
