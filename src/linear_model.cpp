@@ -149,6 +149,7 @@ class row_table {
 struct scratch_space {
   std::vector<std::uint32_t> features;
   std::vector<std::uint32_t> starts;
+  std::vector<std::uint32_t> slots;
   std::string word;
   std::vector<std::pair<std::uint32_t, float>> sparse;
   std::vector<float> scores;
@@ -207,7 +208,7 @@ struct linear_model::impl {
   void vectorize(const normalized_text& t, scratch_space& s) const {
     extract(t, settings, s.features, s.word, s.starts);
     for (auto& h : s.features) h = table.find(h);
-    weigh(s.features, idf, unknown_idf, s.sparse);
+    weigh(s.features, idf, unknown_idf, s.sparse, s.slots);
   }
 
   // Rows with repeats (their count is the term frequency) become
@@ -217,19 +218,44 @@ struct linear_model::impl {
   // vector and low scores, instead of being blown up to full length by the
   // few words it shares with an intent. That is the strongest out-of-scope
   // signal a bag of n-grams has.
-  static void weigh(std::vector<std::uint32_t>& rows, const std::vector<float>& idf, float unknown_idf,
-                    std::vector<std::pair<std::uint32_t, float>>& out) {
-    std::sort(rows.begin(), rows.end());  // `none` last
+  static void weigh(const std::vector<std::uint32_t>& rows, const std::vector<float>& idf, float unknown_idf,
+                    std::vector<std::pair<std::uint32_t, float>>& out, std::vector<std::uint32_t>& slots) {
+    // Count repeats in a small open-addressing table of positions in `out`,
+    // cheaper than sorting for a message's hundred-odd features.
+    std::size_t cap = 64;
+    while (cap < rows.size() * 2) cap <<= 1;
+    const std::size_t mask = cap - 1;
+    slots.assign(cap, row_table::none);
     out.clear();
+    std::uint32_t unknown = 0;
+    for (auto r : rows) {
+      if (r == row_table::none) {
+        ++unknown;
+        continue;
+      }
+      for (std::size_t i = (r * 2654435761u) & mask;; i = (i + 1) & mask) {
+        if (slots[i] == row_table::none) {
+          slots[i] = static_cast<std::uint32_t>(out.size());
+          out.emplace_back(r, 1.0f);
+          break;
+        }
+        if (out[slots[i]].first == r) {
+          out[slots[i]].second += 1.0f;
+          break;
+        }
+      }
+    }
+    auto tf = [](float count) { return count == 1.0f ? 1.0f : 1.0f + std::log(count); };
     float norm = 0;
-    for (std::size_t i = 0; i < rows.size();) {
-      std::size_t j = i + 1;
-      while (j < rows.size() && rows[j] == rows[i]) ++j;
-      const float w = rows[i] == row_table::none ? unknown_idf : idf[rows[i]];
-      const float x = (j - i == 1 ? 1.0f : 1.0f + std::log(static_cast<float>(j - i))) * w;
+    for (auto& [r, x] : out) {
+      x = tf(x) * idf[r];
       norm += x * x;
-      if (rows[i] != row_table::none) out.emplace_back(rows[i], x);
-      i = j;
+    }
+    // Unknown features count together, as one feature repeated: their
+    // weight grows with the log of their number, like a term's.
+    if (unknown > 0) {
+      const float x = tf(static_cast<float>(unknown)) * unknown_idf;
+      norm += x * x;
     }
     if (norm > 0) {
       const float inv = 1.0f / std::sqrt(norm);
@@ -331,7 +357,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
   for (auto& v : data) {
     s.features.clear();
     for (const auto& [r, x] : v) s.features.push_back(r);
-    impl::weigh(s.features, m.idf, m.unknown_idf, v);
+    impl::weigh(s.features, m.idf, m.unknown_idf, v, s.slots);
   }
 
   // Stochastic gradient descent on the softmax loss, the step falling
