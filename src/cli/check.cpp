@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "commands.hpp"
 #include "handoff/config.hpp"
 #include "handoff/engine.hpp"
+#include "handoff/matchers/linear_matcher.hpp"
 
 namespace handoff::cli {
 
@@ -17,11 +20,33 @@ int check(const check_options& options) {
   if (errors == 0) {
     // Compile it too: what loads here loads in the engine.
     try {
-      engine e(load_config(options.config));
-      if (!options.quiet)
+      auto config = load_config(options.config);
+      engine e(config);
+      if (!options.quiet) {
         fmt::print("{}: ok: {} languages, {} intents, {} queues, {} rules, {} warning{}\n", options.config,
                    e.config().languages.size(), e.config().intents.size(), e.config().queues.size(),
                    e.config().policy.rules.size(), warnings, warnings == 1 ? "" : "s");
+        const auto& names = config.understanding.matchers;
+        if (std::find(names.begin(), names.end(), "linear") != names.end()) {
+          // What the bot author needs to judge the examples: how well the
+          // statistical matcher did on what it was not shown.
+          linear_matcher m(config);
+          const auto& r = m.report();
+          if (!m.model())
+            fmt::print("{}: linear matcher: fewer than two intents have examples or keywords; it stays silent\n",
+                       options.config);
+          else if (r.threshold_chosen)
+            fmt::print(
+                "{}: linear matcher: {} intents, {} examples and keywords; out-of-scope threshold {:.2f} chosen by "
+                "cross-validation (held back: {:.0f}% of in-scope messages answered right, {:.0f}% of out-of-scope "
+                "ones rejected)\n",
+                options.config, r.intents, r.examples, r.threshold, 100 * r.cv_in_scope_accuracy,
+                100 * r.cv_out_of_scope_recall);
+          else
+            fmt::print("{}: linear matcher: {} intents; out-of-scope threshold {:.2f} (configured or the model's)\n",
+                       options.config, r.intents, r.threshold);
+        }
+      }
     } catch (const config_error& err) {
       for (const auto& p : err.problems()) fmt::print("{}: {}\n", options.config, p.to_string());
       errors += err.problems().size();
