@@ -180,6 +180,18 @@ TEST_CASE("handoff eval: a small data set gives every promised figure; a bad one
   if (!j["threshold"].is_null()) CHECK(saved.threshold() == doctest::Approx(j["threshold"].get<double>()));
   std::filesystem::remove(model_path);
 
+  // --scores writes one line per held-back and test message.
+  auto scores_path = path;
+  scores_path += ".tsv";
+  r = run_cli("eval --predict-seconds 0.05 --data " + path.string() + " --scores " + scores_path.string(), "");
+  CHECK(r.status == 0);
+  auto scores = lines_of(handoff::test::read_file(scores_path.string()));
+  REQUIRE(scores.size() == 1 + 6 + 1 + 6 + 1);
+  CHECK(scores[0] == "split\tlabel\tpredicted\tconfidence\ttext");
+  CHECK(scores[1].starts_with("val\torder\t"));
+  CHECK(scores.back().starts_with("oos_test\toos\t"));
+  std::filesystem::remove(scores_path);
+
   {
     std::ofstream f(path);
     f << R"({"train": [["only text"]], "test": []})";

@@ -43,6 +43,7 @@ struct eval_options {
   int hash_bits = 0;         // 0: the model's default
   double min_predict_seconds = 2.0;
   std::string save;
+  std::string scores;
   std::string config;
   std::string messages;
   bool show_errors = false;

@@ -124,6 +124,26 @@ int eval(const eval_options& options) {
     model.save(options.save);
   }
 
+  if (!options.scores.empty()) {
+    // Every held-back and test message's outcome, for analysis elsewhere.
+    std::ofstream f(options.scores);
+    if (!f) throw error(fmt::format("cannot write {}", options.scores));
+    f << "split\tlabel\tpredicted\tconfidence\ttext\n";
+    normalized_text norm;
+    auto dump = [&](const char* name, const std::vector<labelled_text>& items) {
+      for (const auto& e : items) {
+        norm.assign(e.text);
+        auto p = model.predict(norm);
+        f << name << '\t' << e.label << '\t' << model.labels()[p.label] << '\t' << p.confidence << '\t' << e.text
+          << '\n';
+      }
+    };
+    dump("val", val);
+    dump("oos_val", oos_val);
+    dump("test", test);
+    dump("oos_test", oos_test);
+  }
+
   auto test_scores = score_all(model, test);
   auto oos_scores = score_all(model, oos_test);
   std::size_t correct = 0, false_oos = 0, true_oos = 0, closed_correct = 0;

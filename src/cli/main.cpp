@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
       "With --config: lines of EXPECTED<TAB>MESSAGE, EXPECTED an intent id, clarify, fallback or request_human");
   eval_cmd->add_option("--save", eval.save,
                        "With --data: write the trained model, with its tuned threshold, for `understanding.model`");
+  eval_cmd->add_option("--scores", eval.scores,
+                       "With --data: write every val and test message's label, prediction and confidence (TSV)");
   data_opt->excludes(config_opt);
   config_opt->needs(messages_opt);
   messages_opt->needs(config_opt);
