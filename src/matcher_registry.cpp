@@ -12,6 +12,14 @@ namespace handoff {
 matcher_registry::matcher_registry() {
   add("keywords", [](const bot_config& c) { return std::make_unique<keyword_matcher>(c); });
   add("linear", [](const bot_config& c) { return std::make_unique<linear_matcher>(c); });
+  // The ensemble by name: keywords where they are certain, the statistical
+  // matcher otherwise (what a list of the two does).
+  add("ensemble", [](const bot_config& c) -> std::unique_ptr<intent_matcher> {
+    std::vector<std::unique_ptr<intent_matcher>> parts;
+    parts.push_back(std::make_unique<keyword_matcher>(c));
+    parts.push_back(std::make_unique<linear_matcher>(c));
+    return std::make_unique<ensemble_matcher>(std::move(parts), c.understanding.certain);
+  });
 }
 
 void matcher_registry::add(std::string name, matcher_factory factory) {

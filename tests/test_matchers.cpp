@@ -202,6 +202,8 @@ TEST_CASE("the registry builds what the configuration names, the host's matchers
   matcher_registry registry;
   CHECK(registry.contains("keywords"));
   CHECK(registry.contains("linear"));
+  CHECK(registry.contains("ensemble"));
+  CHECK(registry.create("ensemble", test::shop_config())->name() == "ensemble");
   auto cfg = test::shop_config();
   cfg.understanding.matchers = {"keywords", "nonesuch"};
   CHECK_THROWS_WITH_AS(registry.create_for(cfg), doctest::Contains("handoff.config.unknown_matcher"), config_error);

@@ -16,7 +16,8 @@ namespace handoff {
 using matcher_factory = std::function<std::unique_ptr<intent_matcher>(const bot_config&)>;
 
 /// Intent matchers by the names `understanding.matchers` uses. It starts
-/// with the built-ins, `keywords` and `linear`; a host adds its own:
+/// with the built-ins, `keywords`, `linear` and `ensemble` (the two first,
+/// combined); a host adds its own:
 ///
 ///     handoff::matcher_registry matchers;
 ///     matchers.add("embeddings", [&](const handoff::bot_config& c) {
