@@ -10,6 +10,7 @@
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
+#include "handoff/sentiment.hpp"
 #include "policy_eval.hpp"
 #include "utf8.hpp"
 
@@ -39,6 +40,8 @@ struct live_conversation {
   std::vector<intent_confidence> last_intents;
   int turns = 0;
   int fallbacks_in_row = 0;
+  std::optional<sentiment> last_sentiment;  // of the latest customer message
+  double mood = 0;
 
   // The current or last handoff.
   std::string queue;
@@ -104,6 +107,8 @@ std::string replace_all(std::string_view text, std::initializer_list<std::pair<s
 struct engine::impl {
   bot_config cfg;
   std::unique_ptr<intent_matcher> matcher;
+  lexicon_sentiment builtin_sentiment;
+  const sentiment_analyzer* analyzer;
   detail::compiled_policy policy;
   time_point now;
   string_map<live_conversation> conversations;
@@ -123,6 +128,7 @@ struct engine::impl {
   impl(bot_config c, const engine_options& options)
       : cfg(std::move(c)),
         matcher(options.matchers ? options.matchers->create_for(cfg) : matcher_registry().create_for(cfg)),
+        analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
         policy(cfg.policy),
         now(options.start) {
     for (const auto& q : cfg.queues) queues.push_back({&q, {}});
@@ -250,7 +256,10 @@ struct engine::impl {
     if (m) {
       f.intent = cfg.intents[m->intent].id;
       f.confidence = m->confidence;
+      f.margin = m->confidence - (matches.size() > 1 ? matches[1].confidence : 0.0);
     }
+    if (c.last_sentiment) f.sentiment = &*c.last_sentiment;
+    f.mood = c.mood;
     f.out_of_scope = !m && !human_requested;
     f.language = lang(c);
     f.channel = c.channel;
@@ -512,6 +521,8 @@ struct engine::impl {
     ctx.rule = c.rule;
     ctx.queue = c.queue;
     ctx.priority = c.prio;
+    ctx.sentiment = c.last_sentiment;
+    ctx.mood = c.mood;
     ctx.summary = summary(c);
     ctx.transcript = c.transcript;
     return ctx;
@@ -539,6 +550,8 @@ struct engine::impl {
     clean.clear();
     sanitize_utf8(e.text, clean);
     understand(c, clean);
+    c.last_sentiment = analyzer->analyze(clean, norm, lang(c));
+    c.mood = next_mood(c.mood, c.last_sentiment->score);
     ++c.turns;
 
     transcript_entry entry;
@@ -551,6 +564,7 @@ struct engine::impl {
       entry.intent = cfg.intents[m->intent].id;
       entry.confidence = m->confidence;
     }
+    entry.sentiment = c.last_sentiment->score;
     c.transcript.push_back(std::move(entry));
 
     switch (c.state) {

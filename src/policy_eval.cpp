@@ -31,6 +31,14 @@ fact_value read(const std::string& name, const message_facts& f) {
     case fact_id::channel: return str(f.channel);
     case fact_id::turns: return static_cast<double>(f.turns);
     case fact_id::fallbacks_in_row: return static_cast<double>(f.fallbacks_in_row);
+    case fact_id::margin: return f.intent.empty() ? fact_value{} : fact_value{f.margin};
+    case fact_id::sentiment: return f.sentiment ? fact_value{f.sentiment->score} : fact_value{};
+    case fact_id::sentiment_trend: return f.sentiment ? fact_value{f.mood} : fact_value{};
+    case fact_id::emotion: return f.sentiment ? str(f.sentiment->strongest()) : fact_value{};
+    case fact_id::emotion_anger: return f.sentiment ? fact_value{f.sentiment->anger} : fact_value{};
+    case fact_id::emotion_frustration: return f.sentiment ? fact_value{f.sentiment->frustration} : fact_value{};
+    case fact_id::emotion_anxiety: return f.sentiment ? fact_value{f.sentiment->anxiety} : fact_value{};
+    case fact_id::emotion_urgency: return f.sentiment ? fact_value{f.sentiment->urgency} : fact_value{};
     case fact_id::customer_id: return c ? str(c->id) : fact_value{};
     case fact_id::customer_tier: return c ? str(c->tier) : fact_value{};
     case fact_id::customer_name: return c ? str(c->name) : fact_value{};

@@ -25,6 +25,9 @@ struct message_facts {
   std::string_view channel;
   int turns = 0;
   int fallbacks_in_row = 0;
+  double margin = 0;                              // confidence of the best intent less the runner-up's
+  const handoff::sentiment* sentiment = nullptr;  // this message's, if read
+  double mood = 0;
   const customer_info* customer = nullptr;
 };
 

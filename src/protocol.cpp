@@ -306,6 +306,7 @@ ojson transcript_json(const transcript_entry& e) {
   if (e.role == role::customer) {
     j["intent"] = e.intent.empty() ? ojson(nullptr) : ojson(e.intent);
     if (!e.intent.empty()) j["confidence"] = rounded(e.confidence);
+    if (e.sentiment) j["sentiment"] = rounded(*e.sentiment);
   }
   if (!e.kind.empty()) j["kind"] = e.kind;
   return j;
@@ -322,7 +323,21 @@ ojson context_json(const handoff_context& c) {
   auto slots = ojson::object();
   for (const auto& [k, v] : c.slots) slots[k] = v;
   j["slots"] = std::move(slots);
-  j["sentiment"] = nullptr;  // no sentiment analyser yet: unknown, not neutral
+  if (c.sentiment) {
+    const auto& s = *c.sentiment;
+    ojson emotions = ojson::object();
+    emotions["anger"] = rounded(s.anger);
+    emotions["frustration"] = rounded(s.frustration);
+    emotions["anxiety"] = rounded(s.anxiety);
+    emotions["urgency"] = rounded(s.urgency);
+    auto strongest = s.strongest();
+    j["sentiment"] = {{"latest", rounded(s.score)},
+                      {"trend", rounded(c.mood)},
+                      {"emotion", strongest.empty() ? ojson(nullptr) : ojson(std::string(strongest))},
+                      {"emotions", std::move(emotions)}};
+  } else {
+    j["sentiment"] = nullptr;  // no analyser read it: unknown, not neutral
+  }
   j["reason"] = c.reason;
   j["rule"] = c.rule;
   j["queue"] = c.queue;

@@ -62,6 +62,9 @@ struct engine_options {
   /// Where `understanding.matchers` are looked up; the built-ins when null.
   /// Used while the engine is constructed only.
   const matcher_registry* matchers = nullptr;
+  /// Reads how customers sound; the built-in `lexicon_sentiment` when null.
+  /// Must outlive the engine.
+  const sentiment_analyzer* sentiment = nullptr;
 };
 
 /// The deterministic core: input events in, output events out.

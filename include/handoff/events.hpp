@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "handoff/sentiment.hpp"
 #include "handoff/time.hpp"
 #include "handoff/transcript.hpp"
 #include "handoff/value.hpp"
@@ -69,6 +70,10 @@ struct handoff_context {
   std::string rule;
   std::string queue;
   handoff::priority priority = priority::normal;
+  /// How the customer sounds: the latest message and the conversation's
+  /// mood (see `next_mood`); empty when no analyser read them.
+  std::optional<handoff::sentiment> sentiment;
+  double mood = 0;
   /// One or two sentences in the conversation's language.
   std::string summary;
   std::vector<transcript_entry> transcript;

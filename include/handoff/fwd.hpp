@@ -14,6 +14,8 @@ class linear_model;
 class matcher_registry;
 class ensemble_matcher;
 class scored_matcher;
+class sentiment_analyzer;
+class lexicon_sentiment;
 class localized_text;
 class normalized_text;
 class value;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,9 @@ struct transcript_entry {
   std::string language;
   std::string intent;
   double confidence = 0;
+  /// Customer messages: how the message sounded, from -1 to 1, when a
+  /// sentiment analyser read it.
+  std::optional<double> sentiment;
   /// Bot messages: the protocol's `kind` (`answer`, `fallback`, ...).
   std::string kind;
 };
