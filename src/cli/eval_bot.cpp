@@ -44,7 +44,8 @@ std::vector<labelled_line> read_messages(const std::string& file) {
 // expected column.
 std::string outcome(const std::vector<output_event>& events) {
   for (const auto& e : events) {
-    if (std::holds_alternative<out::escalated>(e)) return "request_human";
+    if (const auto* x = std::get_if<out::escalated>(&e))
+      return x->reason == "customer_request" || x->reason.empty() ? std::string("request_human") : x->reason;
     if (const auto* m = std::get_if<out::bot_message>(&e)) {
       if (m->kind == "clarify" || m->kind == "fallback") return m->kind;
       if (!m->intent.empty()) return m->intent;
@@ -67,12 +68,20 @@ int eval_bot(const eval_options& options) {
   std::map<std::string, tally> by_label;
   nlohmann::ordered_json errors = nlohmann::ordered_json::array();
   std::size_t right = 0;
+  struct {
+    std::size_t true_positive = 0, false_positive = 0, false_negative = 0;
+  } upset;
   std::vector<output_event> out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     out.clear();
     bot.handle(in::customer_message{fmt::format("eval-{}", i), lines[i].text, {}, {}, {}}, out);
     auto got = outcome(out);
-    bool ok = got == lines[i].expected;
+    // `calm`: anything but a handoff for the customer's mood.
+    bool ok = lines[i].expected == "calm" ? got != "negative_sentiment" : got == lines[i].expected;
+    const bool said_upset = lines[i].expected == "negative_sentiment", got_upset = got == "negative_sentiment";
+    upset.true_positive += said_upset && got_upset;
+    upset.false_positive += !said_upset && got_upset;
+    upset.false_negative += said_upset && !got_upset;
     right += ok;
     auto& t = by_label[lines[i].expected];
     ++t.total;
@@ -82,6 +91,13 @@ int eval_bot(const eval_options& options) {
           {{"line", lines[i].line}, {"expected", lines[i].expected}, {"got", got}, {"text", lines[i].text}});
   }
   const double accuracy = static_cast<double>(right) / static_cast<double>(lines.size());
+  // For sets that say who should go to a human for their mood.
+  const bool has_upset = by_label.count("negative_sentiment") > 0;
+  auto ratio = [](std::size_t a, std::size_t b) {
+    return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+  };
+  const double precision = ratio(upset.true_positive, upset.true_positive + upset.false_positive);
+  const double recall = ratio(upset.true_positive, upset.true_positive + upset.false_negative);
   if (options.json) {
     nlohmann::ordered_json r;
     r["config"] = options.config;
@@ -93,13 +109,21 @@ int eval_bot(const eval_options& options) {
       labels[label] = {{"messages", t.total},
                        {"accuracy", static_cast<double>(t.right) / static_cast<double>(t.total)}};
     r["by_expected"] = labels;
+    if (has_upset) {
+      r["negative_sentiment_precision"] = precision;
+      r["negative_sentiment_recall"] = recall;
+    }
     r["errors"] = errors;
     fmt::print("{}\n", r.dump());
     return 0;
   }
   fmt::print("bot        {} (loaded and trained in {:.2f} s)\n", options.config, load_seconds);
   fmt::print("messages   {}\n", options.messages);
-  fmt::print("accuracy   {:.1f}% ({} of {})\n\n", 100 * accuracy, right, lines.size());
+  fmt::print("accuracy   {:.1f}% ({} of {})\n", 100 * accuracy, right, lines.size());
+  if (has_upset)
+    fmt::print("handed over for their mood (negative_sentiment): precision {:.1f}%, recall {:.1f}%\n", 100 * precision,
+               100 * recall);
+  fmt::print("\n");
   fmt::print("{:<16} {:>8} {:>9}\n", "expected", "messages", "accuracy");
   for (const auto& [label, t] : by_label)
     fmt::print("{:<16} {:>8} {:>8.1f}%\n", label, t.total,

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   auto* config_opt = eval_cmd->add_option("--config,-c", eval.config, "A bot's configuration, to evaluate as it runs");
   auto* messages_opt = eval_cmd->add_option(
       "--messages", eval.messages,
-      "With --config: lines of EXPECTED<TAB>MESSAGE, EXPECTED an intent id, clarify, fallback or request_human");
+      "With --config: lines of EXPECTED<TAB>MESSAGE, EXPECTED an intent id, clarify, fallback, request_human, a "
+      "policy reason such as negative_sentiment, or calm (anything but a handoff for the customer's mood)");
   eval_cmd->add_option("--save", eval.save,
                        "With --data: write the trained model, with its tuned threshold, for `understanding.model`");
   eval_cmd->add_option("--scores", eval.scores,
