@@ -41,6 +41,7 @@ struct live_conversation {
   int turns = 0;
   int fallbacks_in_row = 0;
   std::optional<sentiment> last_sentiment;  // of the latest customer message
+  std::vector<rule_trace> last_trace;
   double mood = 0;
 
   // The current or last handoff.
@@ -114,6 +115,7 @@ struct engine::impl {
   string_map<live_conversation> conversations;
   string_map<agent_state> agents;
   std::vector<queue_state> queues;
+  bool trace_decisions = false;
   long long next_seq = 1;
   long long front_seq = 0;
   long long online_counter = 0;
@@ -131,6 +133,7 @@ struct engine::impl {
         analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
         policy(cfg.policy),
         now(options.start) {
+    trace_decisions = options.trace_decisions;
     for (const auto& q : cfg.queues) queues.push_back({&q, {}});
     for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
       if (cfg.intents[i].requests_human) {
@@ -272,7 +275,9 @@ struct engine::impl {
   // The bot's turn: the policy may hand over; otherwise the bot answers.
   void bot_turn(live_conversation& c, bool human_requested) {
     auto f = facts(c, human_requested);
-    if (const policy_rule* r = policy.decide(f)) {
+    const policy_rule* r = trace_decisions ? policy.decide(f, c.last_trace) : policy.decide(f);
+    if (r) {
+      if (!trace_decisions) policy.decide(f, c.last_trace);  // an escalation always says why
       escalate(c, *r, f);
       return;
     }
@@ -342,15 +347,17 @@ struct engine::impl {
   void escalate(live_conversation& c, const policy_rule& r, const detail::message_facts& f) {
     c.queue = r.escalate.queue;
     c.prio = r.escalate.priority;
+    std::string routing;
     if (const routing_rule* route = policy.route(f)) {
       if (!route->queue.empty()) c.queue = route->queue;
       if (route->priority) c.prio = std::max(c.prio, *route->priority);
+      routing = route->id;
     }
     c.reason = r.reason;
     c.rule = r.id;
     c.declined_by.clear();
     c.fallbacks_in_row = 0;
-    emit(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule});
+    emit(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule, c.last_trace, std::move(routing)});
     record(c, role::system, fmt::format("escalated to {} ({}, {}): {}", c.queue, to_string(c.prio), c.rule, c.reason));
     enqueue(c, next_seq++);
   }
@@ -550,6 +557,7 @@ struct engine::impl {
     clean.clear();
     sanitize_utf8(e.text, clean);
     understand(c, clean);
+    c.last_trace.clear();  // a decision is for the bot's turn on this message, if it has one
     c.last_sentiment = analyzer->analyze(clean, norm, lang(c));
     c.mood = next_mood(c.mood, c.last_sentiment->score);
     ++c.turns;
@@ -931,6 +939,7 @@ std::optional<conversation_info> engine::conversation(std::string_view id) const
   info.tags = c.tags;
   info.feedback_score = c.feedback_score;
   info.transcript = c.transcript;
+  info.last_decision = c.last_trace;
   return info;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "policy_eval.hpp"
 
+#include <fmt/format.h>
 #include <re2/re2.h>
 
 #include <charconv>
@@ -143,6 +144,92 @@ bool compiled_condition::holds(const message_facts& facts) const {
 compiled_policy::compiled_policy(const policy_definition& p) : p_(&p) {
   for (const auto& r : p.rules) rules_.emplace_back(r.when);
   for (const auto& r : p.routing) routing_.emplace_back(r.when);
+}
+
+namespace {
+
+std::string describe(const fact_value& f) {
+  if (std::holds_alternative<std::monostate>(f)) return "no value";
+  if (auto b = std::get_if<bool>(&f)) return *b ? "true" : "false";
+  if (auto d = std::get_if<double>(&f)) return fmt::format("{:.4g}", *d);
+  return fmt::format("\"{}\"", std::get<std::string_view>(f));
+}
+
+std::string describe(const value& v) {
+  if (auto b = v.as_bool()) return *b ? "true" : "false";
+  if (auto d = v.as_number()) return fmt::format("{:.4g}", *d);
+  if (auto s = v.as_string()) return fmt::format("\"{}\"", *s);
+  if (auto a = v.as_array()) {
+    std::string out = "[";
+    for (const auto& x : *a) out += (out.size() > 1 ? ", " : "") + describe(x);
+    return out + "]";
+  }
+  return "null";
+}
+
+const char* needs(comparison op) {
+  switch (op) {
+    case comparison::equals: return "needs";
+    case comparison::in: return "needs one of";
+    case comparison::at_least: return "needs at least";
+    case comparison::at_most: return "needs at most";
+    case comparison::contains: return "needs to contain";
+    case comparison::matches: return "needs to match";
+    case comparison::exists: return "needs a value:";
+  }
+  return "needs";
+}
+
+}  // namespace
+
+bool compiled_condition::holds(const message_facts& facts, std::string& failed, std::string& because) const {
+  switch (c_->kind) {
+    case condition::node::all:
+      for (const auto& child : children_)
+        if (!child.holds(facts, failed, because)) return false;
+      return true;
+    case condition::node::any: {
+      std::string reasons;
+      for (const auto& child : children_) {
+        std::string f, b;
+        if (child.holds(facts, f, b)) return true;
+        reasons += (reasons.empty() ? "" : "; ") + b;
+      }
+      failed = c_->pointer;
+      because = reasons.empty() ? "no alternative holds" : "none holds: " + reasons;
+      return false;
+    }
+    case condition::node::negate: {
+      std::string f, b;
+      if (!children_.front().holds(facts, f, b)) return true;
+      failed = c_->pointer;
+      because = "its negation holds";
+      return false;
+    }
+    case condition::node::compare:
+      if (holds(facts)) return true;
+      failed = c_->pointer;
+      {
+        auto f = read(c_->fact, facts);
+        because = fmt::format("{} {}, {} {}", c_->fact,
+                              std::holds_alternative<std::monostate>(f) ? "has no value" : "is " + describe(f),
+                              needs(c_->op), describe(c_->operand));
+      }
+      return false;
+  }
+  return false;
+}
+
+const policy_rule* compiled_policy::decide(const message_facts& facts, std::vector<rule_trace>& trace) const {
+  trace.clear();
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    rule_trace t;
+    t.rule = p_->rules[i].id;
+    t.fired = rules_[i].holds(facts, t.failed, t.because);
+    trace.push_back(std::move(t));
+    if (trace.back().fired) return &p_->rules[i];
+  }
+  return nullptr;
 }
 
 const policy_rule* compiled_policy::decide(const message_facts& facts) const {

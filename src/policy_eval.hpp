@@ -38,6 +38,8 @@ class compiled_condition {
   compiled_condition(compiled_condition&&) noexcept;
   ~compiled_condition();
   bool holds(const message_facts& facts) const;
+  /// The same, saying where and why it does not hold.
+  bool holds(const message_facts& facts, std::string& failed, std::string& because) const;
 
  private:
   const condition* c_;
@@ -52,6 +54,8 @@ class compiled_policy {
 
   /// The first rule that holds, or nullptr.
   const policy_rule* decide(const message_facts& facts) const;
+  /// The same, with every rule tried up to it, and why each failed.
+  const policy_rule* decide(const message_facts& facts, std::vector<rule_trace>& trace) const;
   /// The first routing rule that holds, or nullptr.
   const routing_rule* route(const message_facts& facts) const;
 

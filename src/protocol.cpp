@@ -370,6 +370,17 @@ struct output_writer {
     j["priority"] = to_string(e.priority);
     j["reason"] = e.reason;
     j["rule"] = e.rule;
+    if (!e.routing.empty()) j["routing"] = e.routing;
+    auto trace = ojson::array();
+    for (const auto& t : e.trace) {
+      ojson step = {{"rule", t.rule}, {"fired", t.fired}};
+      if (!t.fired) {
+        step["failed"] = t.failed;
+        step["because"] = t.because;
+      }
+      trace.push_back(std::move(step));
+    }
+    j["trace"] = std::move(trace);
   }
   void operator()(const out::queued& e) {
     j["conversation"] = e.conversation;

@@ -248,3 +248,28 @@ TEST_CASE("handoff eval --messages: the demo bot hands over upset customers and 
     CHECK(j["by_expected"]["calm"]["accuracy"].get<double>() >= 0.98);
   }
 }
+
+TEST_CASE("handoff explain says, for each customer message, which rules failed and which fired") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  auto r = run_cli("explain " + shop(), R"({"type":"customer_message","conversation":"e1","text":"where is my order"}
+{"type":"customer_message","conversation":"e2","customer":{"id":"v","tier":"vip"},"text":"this is a scam, I am furious!!"}
+not json
+{"type":"agent_status","agent":"a","status":"online","skills":["general"]}
+)");
+  REQUIRE(r.status == 0);
+  auto lines = lines_of(r.out);
+  auto has = [&](std::string_view s) {
+    for (const auto& l : lines)
+      if (l.find(s) != std::string::npos) return true;
+    return false;
+  };
+  CHECK(has("line 1, conversation e1: \"where is my order\""));
+  CHECK(has("  -> the bot answers (answer, intent order_status)"));
+  CHECK(has("  - explicit-request: human_requested is false, needs true (at /policy/rules/0/when)"));
+  CHECK(has("  no rule fired: the bot keeps the conversation"));
+  CHECK(has(
+      "  -> escalated to senior at urgent: reason negative_sentiment, rule upset-customer, routed by vip-to-senior"));
+  CHECK(has("  + upset-customer fired"));
+  CHECK(has("line 3: "));      // the bad line is named, and the run goes on
+  CHECK_FALSE(has("line 4"));  // an agent's event decides nothing
+}

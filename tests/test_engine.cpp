@@ -69,8 +69,10 @@ TEST_CASE("the protocol's example: a VIP asks for a human and a senior agent get
 {"type":"customer_message","conversation":"c1","customer":{"id":"u7","tier":"vip"},"text":"转人工"}
 )");
   REQUIRE(out.size() >= 2);
+  // The protocol's fields exactly, plus the trace (and routing) it allows.
   CHECK(out[0] == json::parse(R"({"type":"escalated","conversation":"c1","queue":"senior","priority":"urgent",
-                                  "reason":"customer_request","rule":"explicit-request"})"));
+                                  "reason":"customer_request","rule":"explicit-request","routing":"vip-to-senior",
+                                  "trace":[{"rule":"explicit-request","fired":true}]})"));
   CHECK(out[1]["type"] == "assigned");
   CHECK(out[1]["agent"] == "a1");
   const auto& ctx = out[1]["context"];

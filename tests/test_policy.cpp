@@ -119,3 +119,20 @@ TEST_CASE("routing moves the queue and raises the priority, never lowers it") {
   CHECK(decide(cfg, "agent", {{"id", "u"}, {"tier", "vip"}}) == "senior/urgent/human");
   CHECK(decide(cfg, "agent") == "general/high/human");  // "low" matched but cannot lower
 }
+
+TEST_CASE("an escalation carries the policy's reasoning, rule by rule") {
+  auto out = handoff::test::run_script(handoff::test::shop_config(), R"(
+{"type":"customer_message","conversation":"t1","customer":{"id":"c","attributes":{"order_value":3000}},"text":"东西坏了，质量问题"}
+)");
+  auto escalated = handoff::test::of_type(out, "escalated");
+  REQUIRE(escalated.size() == 1);
+  const auto& trace = escalated[0]["trace"];
+  REQUIRE(trace.size() == 3);
+  CHECK(trace[0]["rule"] == "explicit-request");
+  CHECK(trace[0]["fired"] == false);
+  CHECK(trace[0]["failed"] == "/policy/rules/0/when");
+  CHECK(trace[0]["because"] == "human_requested is false, needs true");
+  CHECK(trace[1]["because"] == "customer.tier has no value, needs one of [\"vip\", \"b2b\"]");
+  CHECK(trace[2] == nlohmann::json::parse(R"({"rule":"large-order","fired":true})"));
+  CHECK(escalated[0]["routing"] == "large-order-first");
+}

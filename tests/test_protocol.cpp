@@ -117,9 +117,15 @@ TEST_CASE("output events are written with the protocol's names") {
   CHECK(j["kind"] == "welcome");
   CHECK(to_json(output_event{out::bot_message{"c1", "x", "en", {}, {}, {}, "fallback"}}).find("intent") ==
         std::string::npos);
-  CHECK(
-      to_json(out::escalated{"c1", "senior", priority::urgent, "customer_request", "explicit-request"}) ==
-      R"({"type":"escalated","conversation":"c1","queue":"senior","priority":"urgent","reason":"customer_request","rule":"explicit-request"})");
+  CHECK(to_json(out::escalated{"c1",
+                               "senior",
+                               priority::urgent,
+                               "customer_request",
+                               "explicit-request",
+                               {{"explicit-request", true, {}, {}}},
+                               "vip-to-senior"}) ==
+        R"({"type":"escalated","conversation":"c1","queue":"senior","priority":"urgent","reason":"customer_request",)"
+        R"("rule":"explicit-request","routing":"vip-to-senior","trace":[{"rule":"explicit-request","fired":true}]})");
   CHECK(to_json(out::queued{"c1", "general", 2, 480}) ==
         R"({"type":"queued","conversation":"c1","queue":"general","position":2,"estimated_wait_seconds":480})");
   CHECK(to_json(out::error{"invalid_json", "bad", 3, {}}) ==

@@ -42,6 +42,9 @@ struct conversation_info {
   std::vector<std::string> tags;
   std::optional<int> feedback_score;
   std::vector<transcript_entry> transcript;
+  /// The policy's reasoning at the bot's latest turn, rule by rule (kept
+  /// when `engine_options::trace_decisions` is on, and for escalations).
+  std::vector<rule_trace> last_decision;
 };
 
 /// A copy of what the engine knows of one agent.
@@ -65,6 +68,10 @@ struct engine_options {
   /// Reads how customers sound; the built-in `lexicon_sentiment` when null.
   /// Must outlive the engine.
   const sentiment_analyzer* sentiment = nullptr;
+  /// Keep the policy's reasoning for every bot turn, not only for
+  /// escalations (`handoff explain` turns it on). It costs a few string
+  /// formats per message.
+  bool trace_decisions = false;
 };
 
 /// The deterministic core: input events in, output events out.

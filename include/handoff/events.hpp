@@ -79,6 +79,16 @@ struct handoff_context {
   std::vector<transcript_entry> transcript;
 };
 
+/// One policy rule's part in a decision.
+struct rule_trace {
+  std::string rule;
+  bool fired = false;
+  /// When it did not fire: the JSON pointer of the condition that failed
+  /// and, in words, why (`sentiment_trend is -0.21, needs at most -0.6`).
+  std::string failed;
+  std::string because;
+};
+
 namespace in {
 
 struct customer_message {
@@ -178,6 +188,11 @@ struct escalated {
   handoff::priority priority = priority::normal;
   std::string reason;
   std::string rule;
+  /// How the policy decided: every rule tried, in order, up to the one
+  /// that fired.
+  std::vector<rule_trace> trace;
+  /// The routing rule that changed the queue or priority, if any.
+  std::string routing;
 };
 
 struct queued {

@@ -14,6 +14,9 @@ struct run_options {
   std::size_t max_line_bytes = 16 << 20;
 };
 int run(const run_options& options);
+/// handoff explain: like run, but prints for each customer message what the
+/// policy decided and why, for a support lead.
+int explain(const run_options& options);
 
 struct chat_options {
   std::string config;

@@ -22,6 +22,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--clock", run.clock, "Where the scripted clock starts (RFC 3339)")->capture_default_str();
   run_cmd->add_option("--max-line-bytes", run.max_line_bytes, "Longer input lines are refused")->capture_default_str();
 
+  handoff::cli::run_options explain;
+  auto* explain_cmd = app.add_subcommand(
+      "explain",
+      "Read protocol events (JSON Lines) on stdin; for each customer message, say what the policy decided "
+      "and why, rule by rule");
+  explain_cmd->add_option("--config,-c", explain.config, "The bot's configuration (JSON)")->required();
+  explain_cmd->add_option("--clock", explain.clock, "Where the scripted clock starts (RFC 3339)")
+      ->capture_default_str();
+
   handoff::cli::chat_options chat;
   auto* chat_cmd = app.add_subcommand("chat", "Chat with the bot in the terminal; /help lists the agent's commands");
   chat_cmd->add_option("--config,-c", chat.config, "The bot's configuration (JSON)")->required();
@@ -67,6 +76,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run_cmd) return handoff::cli::run(run);
+    if (*explain_cmd) return handoff::cli::explain(explain);
     if (*chat_cmd) {
       chat.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       chat.agent_online = !no_agent;
