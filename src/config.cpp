@@ -581,17 +581,39 @@ class checker {
         if (auto t = required(o, p, "then", "an action such as {\"escalate\": {...}}");
             t && expect_object(*t, at(p, "then"))) {
           auto tp = at(p, "then");
-          allow_keys(*t, tp, {"escalate"});
-          if (auto e = required(*t, tp, "escalate", "{\"queue\": ..., \"priority\": ...}");
-              e && expect_object(*e, at(tp, "escalate"))) {
+          allow_keys(*t, tp, {"escalate", "ticket", "offer_human", "tags"});
+          if (auto e = member(*t, tp, "escalate"); e && expect_object(*e, at(tp, "escalate"))) {
             auto ep = at(tp, "escalate");
             allow_keys(*e, ep, {"queue", "priority"});
+            escalate_action a;
             if (auto q = required(*e, ep, "queue", "a queue id")) {
-              r.escalate.queue = string_value(*q, at(ep, "queue"));
-              check_queue(cfg, r.escalate.queue, at(ep, "queue"));
+              a.queue = string_value(*q, at(ep, "queue"));
+              check_queue(cfg, a.queue, at(ep, "queue"));
             }
-            if (auto pr = member(*e, ep, "priority")) r.escalate.priority = read_priority(*pr, at(ep, "priority"));
+            if (auto pr = member(*e, ep, "priority")) a.priority = read_priority(*pr, at(ep, "priority"));
+            r.escalate = std::move(a);
           }
+          if (auto k = member(*t, tp, "ticket"); k && expect_object(*k, at(tp, "ticket"))) {
+            auto kp = at(tp, "ticket");
+            allow_keys(*k, kp, {"queue"});
+            if (auto q = required(*k, kp, "queue", "a queue id")) {
+              r.ticket = string_value(*q, at(kp, "queue"));
+              check_queue(cfg, r.ticket, at(kp, "queue"));
+            }
+          }
+          r.offer_human = boolean(*t, tp, "offer_human");
+          if (auto g = member(*t, tp, "tags"); g && expect_array(*g, at(tp, "tags"))) {
+            for (std::size_t k = 0; k < g->size(); ++k) {
+              auto tag = string_value((*g)[k], at(at(tp, "tags"), k));
+              if ((*g)[k].is_string() && tag.empty())
+                problem("invalid_value", at(at(tp, "tags"), k), "must not be empty");
+              if (!tag.empty()) r.tags.push_back(std::move(tag));
+            }
+          }
+          if (r.escalate && !r.ticket.empty())
+            problem("invalid_value", tp, "a rule either escalates or makes a ticket, not both");
+          if (!r.escalate && r.ticket.empty() && !r.offer_human && r.tags.empty())
+            problem("missing", tp, "a rule must do something: `escalate`, `ticket`, `offer_human` or `tags`");
         }
         cfg.policy.rules.push_back(std::move(r));
       }

@@ -276,11 +276,44 @@ struct engine::impl {
   void bot_turn(live_conversation& c, bool human_requested) {
     auto f = facts(c, human_requested);
     const policy_rule* r = trace_decisions ? policy.decide(f, c.last_trace) : policy.decide(f);
+    bool offer = false;
     if (r) {
-      if (!trace_decisions) policy.decide(f, c.last_trace);  // an escalation always says why
-      escalate(c, *r, f);
+      for (const auto& tag : r->tags)
+        if (std::find(c.tags.begin(), c.tags.end(), tag) == c.tags.end()) c.tags.push_back(tag);
+      if (r->escalate) {
+        if (!trace_decisions) policy.decide(f, c.last_trace);  // an escalation always says why
+        escalate(c, *r, f);
+        return;
+      }
+      if (!r->ticket.empty()) {
+        emit(out::ticket{c.id, r->ticket, r->reason});
+        record(c, role::system, fmt::format("ticket for {} ({}): {}", r->ticket, r->id, r->reason));
+        notice(c, cfg.notices.ticket, {{"queue", r->ticket}});
+        return;
+      }
+      offer = r->offer_human;
+    }
+    const std::size_t before = out->size();
+    respond(c);
+    if (offer) offer_human(c, before);
+  }
+
+  // A rule asked the bot to offer a person with whatever it said.
+  void offer_human(live_conversation& c, std::size_t from) {
+    for (std::size_t i = out->size(); i-- > from;) {
+      auto* m = std::get_if<out::bot_message>(&(*out)[i]);
+      if (!m || m->conversation != c.id) continue;
+      for (const auto& q : m->quick_replies)
+        if (q.value == "request_human") return;
+      auto label = label_for("request_human", lang(c));
+      m->quick_replies.push_back(
+          {std::string(label == "request_human" ? std::string_view("Talk to a person") : label), "request_human"});
       return;
     }
+  }
+
+  // The bot's own turn: a clarifying question, an answer or a fallback.
+  void respond(live_conversation& c) {
     const intent_match* m = top();
     if (m && matches.size() >= 2 && close(matches[0], matches[1])) {
       clarify(c, matches[0], matches[1]);
@@ -345,8 +378,8 @@ struct engine::impl {
   }
 
   void escalate(live_conversation& c, const policy_rule& r, const detail::message_facts& f) {
-    c.queue = r.escalate.queue;
-    c.prio = r.escalate.priority;
+    c.queue = r.escalate->queue;
+    c.prio = r.escalate->priority;
     std::string routing;
     if (const routing_rule* route = policy.route(f)) {
       if (!route->queue.empty()) c.queue = route->queue;

@@ -182,7 +182,11 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
     if (std::find(ids.begin(), ids.end(), e.label) == ids.end()) ids.push_back(e.label);
   impl_->report.examples = examples.size();
   impl_->report.intents = ids.size();
-  if (ids.size() < 2) return;  // nothing to tell apart
+  // Below three intents there is no cross-validation to calibrate the
+  // confidence and choose the threshold with, and an uncalibrated model
+  // would claim every message: stay silent and leave it to the keywords,
+  // unless the configuration sets the threshold itself.
+  if (ids.size() < 2 || (ids.size() < 3 && !config.understanding.threshold)) return;
 
   // How much unseen words count against a message depends on how much the
   // bot was taught: a few examples per intent leave most words unseen. The

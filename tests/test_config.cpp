@@ -49,7 +49,8 @@ TEST_CASE("the demo bot and a minimal bot load cleanly") {
   CHECK(cfg.find_intent("refund")->answer.get("en", "zh") == "Refunds...");
   CHECK(cfg.find_intent("refund")->answer.get("zh-CN", "zh") == "退款说明");
   CHECK(cfg.find_queue("general")->skill == "general");
-  CHECK(cfg.policy.rules.at(0).escalate.priority == priority::normal);
+  REQUIRE(cfg.policy.rules.at(0).escalate);
+  CHECK(cfg.policy.rules.at(0).escalate->priority == priority::normal);
 }
 
 TEST_CASE("every problem is reported with its JSON pointer") {

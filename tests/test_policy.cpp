@@ -136,3 +136,68 @@ TEST_CASE("an escalation carries the policy's reasoning, rule by rule") {
   CHECK(trace[2] == nlohmann::json::parse(R"({"rule":"large-order","fired":true})"));
   CHECK(escalated[0]["routing"] == "large-order-first");
 }
+
+TEST_CASE("a complaint goes to care, tagged; a message that only mentions one stays with the bot") {
+  auto out = handoff::test::run_script(handoff::test::shop_config(), R"(
+{"type":"agent_status","agent":"kim","status":"online","skills":["care"],"capacity":3}
+{"type":"customer_message","conversation":"k1","text":"我要投诉你们的快递员"}
+{"type":"customer_message","conversation":"k2","text":"我不是要投诉，只是问问"}
+)");
+  auto escalated = handoff::test::of_type(out, "escalated");
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0]["conversation"] == "k1");
+  CHECK(escalated[0]["reason"] == "complaint");
+  CHECK(escalated[0]["queue"] == "care");
+  auto assigned = handoff::test::of_type(out, "assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0]["context"]["tags"] == nlohmann::json::array({"complaint"}));
+  auto messages = handoff::test::of_type(out, "bot_message");
+  bool answered_k2 = false;
+  for (const auto& m : messages)
+    if (m["conversation"] == "k2") answered_k2 = m["kind"] == "answer";
+  CHECK(answered_k2);
+}
+
+TEST_CASE("rules can make a ticket, offer a person, or tag, as well as escalate") {
+  auto cfg = handoff::parse_config(R"({"languages":["en"],"welcome":{"text":"hi"},
+    "fallback":{"text":"sorry?"},
+    "intents":[{"id":"hours","keywords":{"en":["hours"]},"answer":{"en":"9 to 5"}},
+               {"id":"legal","keywords":{"en":["lawsuit"]},"answer":{"en":"noted"}}],
+    "queues":[{"id":"q"},{"id":"legal"}],
+    "policy":{"rules":[
+      {"id":"legal-ticket","reason":"legal","when":{"fact":"intent","equals":"legal"},"then":{"ticket":{"queue":"legal"},"tags":["legal"]}},
+      {"id":"offer","reason":"help","when":{"fact":"intent","equals":"hours"},"then":{"offer_human":true}},
+      {"id":"tag-only","reason":"x","when":{"fact":"out_of_scope","equals":true},"then":{"tags":["unknown"]}}]}})");
+  handoff::engine bot(cfg);
+  auto out = handoff::test::run_lines(bot, R"({"type":"customer_message","conversation":"c1","text":"about the lawsuit"}
+{"type":"customer_message","conversation":"c2","text":"hours"}
+{"type":"customer_message","conversation":"c3","text":"what?"})");
+  auto tickets = handoff::test::of_type(out, "ticket");
+  REQUIRE(tickets.size() == 1);
+  CHECK(tickets[0] ==
+        nlohmann::json::parse(R"({"type":"ticket","conversation":"c1","queue":"legal","reason":"legal"})"));
+  CHECK(handoff::test::of_type(out, "escalated").empty());
+  CHECK(bot.conversation("c1")->tags == std::vector<std::string>{"legal"});
+  auto messages = handoff::test::of_type(out, "bot_message");
+  bool offered = false;
+  for (const auto& m : messages)
+    if (m["conversation"] == "c2" && m["kind"] == "answer")
+      offered = m["quick_replies"].size() == 1 && m["quick_replies"][0]["value"] == "request_human";
+  CHECK(offered);
+  CHECK(bot.conversation("c3")->tags == std::vector<std::string>{"unknown"});
+}
+
+TEST_CASE("a rule must do one thing or several, but not escalate and make a ticket at once") {
+  auto problems = handoff::check_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[],"queues":[{"id":"q"}],
+    "policy":{"rules":[
+      {"id":"a","reason":"r","when":{"fact":"turns","at_least":1},"then":{}},
+      {"id":"b","reason":"r","when":{"fact":"turns","at_least":1},"then":{"escalate":{"queue":"q"},"ticket":{"queue":"q"}}},
+      {"id":"c","reason":"r","when":{"fact":"turns","at_least":1},"then":{"ticket":{"queue":"nowhere"}}}]}})");
+  std::vector<std::string> where;
+  for (const auto& p : problems)
+    if (p.severity == handoff::config_problem::level::error) where.push_back(p.id + " " + p.pointer);
+  CHECK(where == std::vector<std::string>{"handoff.config.missing /policy/rules/0/then",
+                                          "handoff.config.invalid_value /policy/rules/1/then",
+                                          "handoff.config.unknown_queue /policy/rules/2/then/ticket/queue"});
+}

@@ -36,13 +36,22 @@ struct escalate_action {
   handoff::priority priority = priority::normal;
 };
 
-/// One rule of the policy: when `when` holds, `escalate`.
+/// One rule of the policy: when `when` holds, what `then` says. A rule
+/// does at least one thing.
 struct policy_rule {
   std::string id;
-  /// Stated in the `escalated` event, e.g. `customer_request`.
+  /// Stated in the `escalated` and `ticket` events, e.g. `customer_request`.
   std::string reason;
   condition when;
-  escalate_action escalate;
+  /// Hand the conversation to a human.
+  std::optional<escalate_action> escalate;
+  /// Make a ticket for this queue instead of a wait (non-empty).
+  std::string ticket;
+  /// The bot answers as it would, and offers a person (a quick reply whose
+  /// value is `request_human`).
+  bool offer_human = false;
+  /// Added to the conversation's tags (the agent sees them).
+  std::vector<std::string> tags;
   std::string pointer;
 };
 

@@ -33,7 +33,7 @@ int check(const check_options& options) {
           linear_matcher m(config);
           const auto& r = m.report();
           if (!m.model())
-            fmt::print("{}: linear matcher: fewer than two intents have examples or keywords; it stays silent\n",
+            fmt::print("{}: linear matcher: fewer than three intents have examples or keywords; it stays silent\n",
                        options.config);
           else if (r.threshold_chosen)
             fmt::print(

@@ -55,7 +55,8 @@ class linear_matcher final : public intent_matcher {
   void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
 
   const linear_matcher_report& report() const noexcept;
-  /// Null when the configuration has fewer than two intents to learn.
+  /// Null when the configuration has fewer than three intents to learn
+  /// (two, with `understanding.threshold` set): it then finds nothing.
   const linear_model* model() const noexcept;
 
  private:
