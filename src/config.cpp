@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -120,7 +121,10 @@ class checker {
     if (auto f = required(root, "", "fallback", "an object with `text` and `quick_replies`"))
       read_message(*f, "/fallback", cfg.fallback, cfg.fallback_replies, true);
     if (auto n = member(root, "", "notices")) read_notices(*n, cfg.notices);
-    if (auto p = member(root, "", "policy")) read_policy(*p, cfg);
+    if (auto p = member(root, "", "policy")) {
+      read_policy(*p, cfg);
+      check_reachable(cfg.policy);
+    }
     if (auto u = member(root, "", "understanding")) read_understanding(*u, cfg);
     check_reply_values(cfg);
     return cfg;
@@ -636,6 +640,50 @@ class checker {
         cfg.policy.routing.push_back(std::move(r));
       }
     }
+  }
+
+  // A condition written out canonically, to compare conditions.
+  static std::string canonical(const condition& c) {
+    switch (c.kind) {
+      case condition::node::all:
+      case condition::node::any: {
+        std::vector<std::string> parts;
+        for (const auto& child : c.children) parts.push_back(canonical(child));
+        std::sort(parts.begin(), parts.end());
+        std::string out = c.kind == condition::node::all ? "all(" : "any(";
+        for (const auto& p : parts) out += p + ",";
+        return out + ")";
+      }
+      case condition::node::negate: return "not(" + canonical(c.children.front()) + ")";
+      case condition::node::compare: break;
+    }
+    return fmt::format("{}:{}:{}", c.fact, static_cast<int>(c.op), detail::dump_line(detail::to_json(c.operand)));
+  }
+
+  // The parts a condition needs, all of them: an `all`'s children, or the
+  // condition itself.
+  static std::set<std::string> conjuncts(const condition& c) {
+    std::set<std::string> out;
+    if (c.kind == condition::node::all)
+      for (const auto& child : c.children) out.insert(canonical(child));
+    else
+      out.insert(canonical(c));
+    return out;
+  }
+
+  // A rule after one that needs no more than it does can never fire: the
+  // earlier one always fires first.
+  void check_reachable(const policy_definition& policy) {
+    std::vector<std::set<std::string>> needs;
+    for (const auto& r : policy.rules) needs.push_back(conjuncts(r.when));
+    for (std::size_t j = 0; j < policy.rules.size(); ++j)
+      for (std::size_t i = 0; i < j; ++i)
+        if (std::includes(needs[j].begin(), needs[j].end(), needs[i].begin(), needs[i].end())) {
+          warning("unreachable_rule", policy.rules[j].pointer,
+                  fmt::format("rule \"{}\" can never fire: rule \"{}\" before it holds whenever it does",
+                              policy.rules[j].id, policy.rules[i].id));
+          break;
+        }
   }
 
   void check_reply_values(const bot_config& cfg) {

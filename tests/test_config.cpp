@@ -131,3 +131,25 @@ TEST_CASE("loading throws one config_error naming every error") {
   REQUIRE(unreadable.size() == 1);
   CHECK(unreadable[0].id == "handoff.config.unreadable");
 }
+
+TEST_CASE("a rule that can never fire, because an earlier one always does first, is a warning") {
+  auto problems = check_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[],"queues":[{"id":"q"}],
+    "policy":{"rules":[
+      {"id":"a","reason":"r","when":{"fact":"turns","at_least":3},"then":{"escalate":{"queue":"q"}}},
+      {"id":"b","reason":"r","when":{"all":[{"fact":"language","equals":"en"},{"fact":"turns","at_least":3}]},
+       "then":{"escalate":{"queue":"q"}}},
+      {"id":"c","reason":"r","when":{"fact":"turns","at_least":2},"then":{"escalate":{"queue":"q"}}},
+      {"id":"d","reason":"r","when":{"fact":"turns","at_least":3},"then":{"tags":["x"]}},
+      {"id":"e","reason":"r","when":{"all":[]},"then":{"escalate":{"queue":"q"}}},
+      {"id":"f","reason":"r","when":{"fact":"human_requested","equals":true},"then":{"escalate":{"queue":"q"}}}]}})");
+  std::vector<std::string> unreachable;
+  for (const auto& p : problems)
+    if (p.id == "handoff.config.unreachable_rule") {
+      CHECK(p.severity == config_problem::level::warning);
+      unreachable.push_back(p.pointer);
+    }
+  // b needs all that a needs and more; d repeats a; f comes after e, which
+  // always holds. c is weaker than a, so it can fire (at two turns).
+  CHECK(unreachable == std::vector<std::string>{"/policy/rules/1", "/policy/rules/3", "/policy/rules/5"});
+}
