@@ -100,6 +100,7 @@ class checker {
 
   bot_config read(const json& root) {
     bot_config cfg;
+    cfg_ = &cfg;
     if (!expect_object(root, "")) return cfg;
     allow_keys(root, "",
                {"name", "languages", "limits", "welcome", "fallback", "notices", "intents", "queues", "policy",
@@ -460,11 +461,15 @@ class checker {
     if (!f) return c;
     c.fact = string_value(*f, at(ptr, "fact"));
     auto fact = detail::find_fact(c.fact);
+    if (fact && fact->id == detail::fact_id::queue_fact)
+      check_queue(*cfg_, std::string(detail::split_queue_fact(c.fact).first), at(ptr, "fact"));
     if (!fact) {
       std::string names;
       for (const auto& k : detail::known_facts) names += fmt::format("{}{}", names.empty() ? "" : ", ", k.name);
       problem("unknown_fact", at(ptr, "fact"),
-              fmt::format("unknown fact \"{}\"; known facts: {}, customer.attributes.<name>", c.fact, names));
+              fmt::format("unknown fact \"{}\"; known facts: {}, customer.attributes.<name>, "
+                          "queue.<id>.waiting, queue.<id>.agents_online, queue.<id>.wait_seconds",
+                          c.fact, names));
       return c;
     }
     static constexpr std::pair<const char*, comparison> ops[] = {
@@ -698,6 +703,7 @@ class checker {
   }
 
   std::vector<config_problem>& problems_;
+  const bot_config* cfg_ = nullptr;  // the one being read, for cross-references
   std::vector<std::string> languages_;
   std::vector<std::pair<std::string, std::string>> reply_values_;
 };

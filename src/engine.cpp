@@ -105,7 +105,7 @@ std::string replace_all(std::string_view text, std::initializer_list<std::pair<s
 
 }  // namespace
 
-struct engine::impl {
+struct engine::impl final : detail::queue_view {
   bot_config cfg;
   std::unique_ptr<intent_matcher> matcher;
   lexicon_sentiment builtin_sentiment;
@@ -269,6 +269,7 @@ struct engine::impl {
     f.turns = c.turns;
     f.fallbacks_in_row = c.fallbacks_in_row;
     f.customer = &c.customer;
+    f.queues = this;
     return f;
   }
 
@@ -483,6 +484,25 @@ struct engine::impl {
     record(c, role::system, fmt::format("assigned to {}", a.id), a.id);
     emit(out::assigned{c.id, a.id, context(c)});
     notice(c, cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
+  }
+
+  int agents_online() const override {
+    int n = 0;
+    for (const auto& [id, a] : agents) n += a.status == agent_status_kind::online;
+    return n;
+  }
+
+  std::optional<double> queue_fact(std::string_view id, std::string_view field) const override {
+    const queue_state* q = nullptr;
+    for (const auto& x : queues)
+      if (x.def->id == id) q = &x;
+    if (!q) return std::nullopt;
+    if (field == "waiting") return static_cast<double>(q->line.size());
+    int online = 0;
+    for (const auto& [aid, a] : agents) online += a.status == agent_status_kind::online && a.has_skill(q->def->skill);
+    if (field == "agents_online") return static_cast<double>(online);
+    if (online == 0) return std::nullopt;  // no wait to speak of: a ticket
+    return static_cast<double>(estimate(*q, static_cast<int>(q->line.size()) + 1, online_capacity(*q)));
   }
 
   // The capacity of the online agents who can serve `q` (at least 1).

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
 
 namespace handoff::detail {
 
@@ -31,6 +32,8 @@ enum class fact_id {
   emotion_frustration,
   emotion_anxiety,
   emotion_urgency,
+  agents_online,
+  queue_fact,          // queue.<id>.<waiting|agents_online|wait_seconds>
   customer_attribute,  // customer.attributes.<path>
 };
 
@@ -57,6 +60,7 @@ inline constexpr fact_info known_facts[] = {
     {"emotion.frustration", fact_id::emotion_frustration, fact_type::number},
     {"emotion.anxiety", fact_id::emotion_anxiety, fact_type::number},
     {"emotion.urgency", fact_id::emotion_urgency, fact_type::number},
+    {"agents_online", fact_id::agents_online, fact_type::number},
     {"customer.id", fact_id::customer_id, fact_type::string},
     {"customer.tier", fact_id::customer_tier, fact_type::string},
     {"customer.name", fact_id::customer_name, fact_type::string},
@@ -64,6 +68,21 @@ inline constexpr fact_info known_facts[] = {
 };
 
 inline constexpr std::string_view attribute_prefix = "customer.attributes.";
+inline constexpr std::string_view queue_prefix = "queue.";
+inline constexpr std::string_view queue_fields[] = {"waiting", "agents_online", "wait_seconds"};
+
+/// Splits `queue.<id>.<field>` into its queue and field; empty when the
+/// name is not of that shape or the field is unknown.
+inline std::pair<std::string_view, std::string_view> split_queue_fact(std::string_view name) noexcept {
+  if (!name.starts_with(queue_prefix)) return {};
+  auto rest = name.substr(queue_prefix.size());
+  auto dot = rest.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return {};
+  auto field = rest.substr(dot + 1);
+  for (auto f : queue_fields)
+    if (f == field) return {rest.substr(0, dot), field};
+  return {};
+}
 
 /// The fact a name refers to, or nothing when the name is unknown.
 inline std::optional<fact_info> find_fact(std::string_view name) noexcept {
@@ -71,6 +90,7 @@ inline std::optional<fact_info> find_fact(std::string_view name) noexcept {
     if (f.name == name) return f;
   if (name.size() > attribute_prefix.size() && name.starts_with(attribute_prefix))
     return fact_info{name, fact_id::customer_attribute, fact_type::any};
+  if (!split_queue_fact(name).first.empty()) return fact_info{name, fact_id::queue_fact, fact_type::number};
   return std::nullopt;
 }
 

@@ -40,6 +40,14 @@ fact_value read(const std::string& name, const message_facts& f) {
     case fact_id::emotion_frustration: return f.sentiment ? fact_value{f.sentiment->frustration} : fact_value{};
     case fact_id::emotion_anxiety: return f.sentiment ? fact_value{f.sentiment->anxiety} : fact_value{};
     case fact_id::emotion_urgency: return f.sentiment ? fact_value{f.sentiment->urgency} : fact_value{};
+    case fact_id::agents_online:
+      return f.queues ? fact_value{static_cast<double>(f.queues->agents_online())} : fact_value{};
+    case fact_id::queue_fact: {
+      if (!f.queues) return {};
+      auto [queue, field] = split_queue_fact(name);
+      if (auto v = f.queues->queue_fact(queue, field)) return *v;
+      return {};
+    }
     case fact_id::customer_id: return c ? str(c->id) : fact_value{};
     case fact_id::customer_tier: return c ? str(c->tier) : fact_value{};
     case fact_id::customer_name: return c ? str(c->name) : fact_value{};

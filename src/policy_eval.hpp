@@ -16,6 +16,17 @@ class RE2;
 namespace handoff::detail {
 
 /// What the policy may ask about one message and its conversation.
+/// What the policy may ask about the queues, answered by the engine.
+class queue_view {
+ public:
+  virtual ~queue_view() = default;
+  /// Agents online, over all queues.
+  virtual int agents_online() const = 0;
+  /// `waiting`, `agents_online` or `wait_seconds` (for a newcomer) of a
+  /// queue; nothing for an unknown queue, or a wait with no one online.
+  virtual std::optional<double> queue_fact(std::string_view queue, std::string_view field) const = 0;
+};
+
 struct message_facts {
   bool human_requested = false;
   std::string_view intent;
@@ -29,6 +40,7 @@ struct message_facts {
   const handoff::sentiment* sentiment = nullptr;  // this message's, if read
   double mood = 0;
   const customer_info* customer = nullptr;
+  const queue_view* queues = nullptr;
 };
 
 /// A condition with its patterns compiled once, at load.

@@ -201,3 +201,46 @@ TEST_CASE("a rule must do one thing or several, but not escalate and make a tick
                                           "handoff.config.invalid_value /policy/rules/1/then",
                                           "handoff.config.unknown_queue /policy/rules/2/then/ticket/queue"});
 }
+
+TEST_CASE("rules can read the queues: waiting, agents online and the wait a newcomer faces") {
+  auto cfg = handoff::parse_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[{"id":"human","requests_human":true,"keywords":{"en":["agent"]}}],
+    "queues":[{"id":"q","average_handle_seconds":600}],
+    "policy":{"rules":[
+      {"id":"nobody","reason":"no_one","when":{"all":[{"fact":"human_requested","equals":true},
+        {"fact":"agents_online","equals":0}]},"then":{"ticket":{"queue":"q"}}},
+      {"id":"long-wait","reason":"busy","when":{"all":[{"fact":"human_requested","equals":true},
+        {"fact":"queue.q.wait_seconds","at_least":1200}]},"then":{"ticket":{"queue":"q"}}},
+      {"id":"ask","reason":"customer_request","when":{"fact":"human_requested","equals":true},
+       "then":{"escalate":{"queue":"q"}}}]}})");
+  handoff::engine bot(cfg);
+  auto out = handoff::test::run_lines(bot, R"({"type":"customer_message","conversation":"c0","text":"agent"}
+{"type":"agent_status","agent":"a","status":"online","skills":["q"],"capacity":1}
+{"type":"customer_message","conversation":"c1","text":"agent"}
+{"type":"customer_message","conversation":"c2","text":"agent"}
+{"type":"customer_message","conversation":"c3","text":"agent"}
+{"type":"customer_message","conversation":"c4","text":"agent"})");
+  std::vector<std::string> tickets, escalations;
+  for (const auto& e : handoff::test::of_type(out, "ticket"))
+    tickets.push_back(e["conversation"].get<std::string>() + ":" + e["reason"].get<std::string>());
+  for (const auto& e : handoff::test::of_type(out, "escalated")) escalations.push_back(e["conversation"]);
+  // c0: no one online. c1 is served at once, c2 waits one handling time
+  // (600 s), c3 two (1200 s): too long, a ticket; c4 the same.
+  CHECK(tickets == std::vector<std::string>{"c0:no_one", "c3:busy", "c4:busy"});
+  CHECK(escalations == std::vector<std::string>{"c1", "c2"});
+}
+
+TEST_CASE("a queue fact names a queue that exists and a field it has") {
+  auto problems = handoff::check_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[],"queues":[{"id":"q"}],
+    "policy":{"rules":[
+      {"id":"a","reason":"r","when":{"fact":"queue.nowhere.waiting","at_least":1},"then":{"tags":["x"]}},
+      {"id":"b","reason":"r","when":{"fact":"queue.q.length","at_least":1},"then":{"tags":["x"]}},
+      {"id":"c","reason":"r","when":{"fact":"queue.q.waiting","equals":"many"},"then":{"tags":["x"]}}]}})");
+  std::vector<std::string> where;
+  for (const auto& p : problems)
+    if (p.severity == handoff::config_problem::level::error) where.push_back(p.id + " " + p.pointer);
+  CHECK(where == std::vector<std::string>{"handoff.config.unknown_queue /policy/rules/0/when/fact",
+                                          "handoff.config.unknown_fact /policy/rules/1/when/fact",
+                                          "handoff.config.bad_comparison /policy/rules/2/when/equals"});
+}
