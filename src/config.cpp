@@ -590,7 +590,7 @@ class checker {
         if (auto t = required(o, p, "then", "an action such as {\"escalate\": {...}}");
             t && expect_object(*t, at(p, "then"))) {
           auto tp = at(p, "then");
-          allow_keys(*t, tp, {"escalate", "ticket", "offer_human", "tags"});
+          allow_keys(*t, tp, {"escalate", "ticket", "offer_human", "clarify", "tags"});
           if (auto e = member(*t, tp, "escalate"); e && expect_object(*e, at(tp, "escalate"))) {
             auto ep = at(tp, "escalate");
             allow_keys(*e, ep, {"queue", "priority"});
@@ -611,6 +611,7 @@ class checker {
             }
           }
           r.offer_human = boolean(*t, tp, "offer_human");
+          r.clarify = boolean(*t, tp, "clarify");
           if (auto g = member(*t, tp, "tags"); g && expect_array(*g, at(tp, "tags"))) {
             for (std::size_t k = 0; k < g->size(); ++k) {
               auto tag = string_value((*g)[k], at(at(tp, "tags"), k));
@@ -621,8 +622,9 @@ class checker {
           }
           if (r.escalate && !r.ticket.empty())
             problem("invalid_value", tp, "a rule either escalates or makes a ticket, not both");
-          if (!r.escalate && r.ticket.empty() && !r.offer_human && r.tags.empty())
-            problem("missing", tp, "a rule must do something: `escalate`, `ticket`, `offer_human` or `tags`");
+          if (!r.escalate && r.ticket.empty() && !r.offer_human && !r.clarify && r.tags.empty())
+            problem("missing", tp,
+                    "a rule must do something: `escalate`, `ticket`, `offer_human`, `clarify` or `tags`");
         }
         cfg.policy.rules.push_back(std::move(r));
       }

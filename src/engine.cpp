@@ -293,6 +293,12 @@ struct engine::impl final : detail::queue_view {
         return;
       }
       offer = r->offer_human;
+      if (r->clarify && matches.size() >= 2 && labelled(matches[0]) && labelled(matches[1])) {
+        const std::size_t at = out->size();
+        clarify(c, matches[0], matches[1]);
+        if (offer) offer_human(c, at);
+        return;
+      }
     }
     const std::size_t before = out->size();
     respond(c);
@@ -327,6 +333,11 @@ struct engine::impl final : detail::queue_view {
     ++c.fallbacks_in_row;
     say(c, std::string(cfg.fallback.get(lang(c), default_language())), "fallback",
         localize(cfg.fallback_replies, lang(c)));
+  }
+
+  bool labelled(const intent_match& m) const {
+    const auto& d = cfg.intents[m.intent];
+    return !m.command && !d.label.empty() && !d.requests_human;
   }
 
   // Two readings both plausible and close: asking costs the customer one

@@ -244,3 +244,26 @@ TEST_CASE("a queue fact names a queue that exists and a field it has") {
                                           "handoff.config.unknown_fact /policy/rules/1/when/fact",
                                           "handoff.config.bad_comparison /policy/rules/2/when/equals"});
 }
+
+TEST_CASE("a rule can make the bot ask which of the two best intents is meant") {
+  auto cfg = handoff::test::shop_config();
+  // Ask whenever an order and a refund question come together, however
+  // sure the matcher is of one.
+  handoff::policy_rule r;
+  r.id = "ask-when-unsure";
+  r.reason = "unsure";
+  r.when.kind = handoff::condition::node::compare;
+  r.when.fact = "margin";
+  r.when.op = handoff::comparison::at_most;
+  r.when.operand = handoff::value(1.0);
+  r.clarify = true;
+  cfg.policy.rules.insert(cfg.policy.rules.begin() + 1, r);
+  handoff::engine bot(cfg);
+  auto out = handoff::test::run_lines(
+      bot,
+      R"({"type":"customer_message","conversation":"u1","text":"where is my order and how long does shipping take"})");
+  auto messages = handoff::test::of_type(out, "bot_message");
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0]["kind"] == "clarify");
+  CHECK(messages[0]["quick_replies"].size() == 2);
+}

@@ -50,6 +50,9 @@ struct policy_rule {
   /// The bot answers as it would, and offers a person (a quick reply whose
   /// value is `request_human`).
   bool offer_human = false;
+  /// Ask which of the two best intents is meant, however far apart they
+  /// are (a rule on `margin` decides when), if both are labelled.
+  bool clarify = false;
   /// Added to the conversation's tags (the agent sees them).
   std::vector<std::string> tags;
   std::string pointer;
