@@ -11,6 +11,7 @@
 
 #include "facts.hpp"
 #include "handoff/language.hpp"
+#include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
 #include "json_value.hpp"
 
@@ -94,6 +95,12 @@ std::string at(const std::string& ptr, std::size_t index) { return fmt::format("
 
 // Reads the configuration's JSON into typed structures, noting every problem
 // rather than stopping at the first, so `handoff check` can list them all.
+// The matchers every engine knows, to tell a typo from a host's own.
+const matcher_registry& builtin_matchers() {
+  static const matcher_registry registry;
+  return registry;
+}
+
 class checker {
  public:
   explicit checker(std::vector<config_problem>& problems) : problems_(problems) {}
@@ -326,10 +333,12 @@ class checker {
         for (std::size_t i = 0; i < m->size(); ++i) {
           auto name = string_value((*m)[i], at(p, i));
           if (!(*m)[i].is_string()) continue;
-          if (name != "keywords" && name != "linear")
-            warning(
-                "unknown_matcher", at(p, i),
-                fmt::format("\"{}\" is not a built-in matcher (keywords, linear): the host must register it", name));
+          if (!builtin_matchers().contains(name)) {
+            std::string known;
+            for (const auto& n : builtin_matchers().names()) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
+            warning("unknown_matcher", at(p, i),
+                    fmt::format("\"{}\" is not a built-in matcher ({}): the host must register it", name, known));
+          }
           u.matchers.push_back(std::move(name));
         }
         if (m->empty()) problem("invalid_value", p, "at least one matcher is needed");

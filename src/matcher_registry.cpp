@@ -12,14 +12,10 @@ namespace handoff {
 matcher_registry::matcher_registry() {
   add("keywords", [](const bot_config& c) { return std::make_unique<keyword_matcher>(c); });
   add("linear", [](const bot_config& c) { return std::make_unique<linear_matcher>(c); });
-  // The ensemble by name: keywords where they are certain, the statistical
-  // matcher otherwise (what a list of the two does).
-  add("ensemble", [](const bot_config& c) -> std::unique_ptr<intent_matcher> {
-    std::vector<std::unique_ptr<intent_matcher>> parts;
-    parts.push_back(std::make_unique<keyword_matcher>(c));
-    parts.push_back(std::make_unique<linear_matcher>(c));
-    return std::make_unique<ensemble_matcher>(std::move(parts), c.understanding.certain);
-  });
+  // The ensemble by name: this registry's `keywords` and `linear`, so a
+  // host that replaces either changes the ensemble too. No factory of its
+  // own: `create` builds it from the other two.
+  add("ensemble", nullptr);
 }
 
 void matcher_registry::add(std::string name, matcher_factory factory) {
@@ -44,8 +40,14 @@ std::vector<std::string> matcher_registry::names() const {
 }
 
 std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, const bot_config& config) const {
-  for (const auto& [n, f] : factories_)
-    if (n == name) return f(config);
+  for (const auto& [n, f] : factories_) {
+    if (n != name) continue;
+    if (f) return f(config);
+    std::vector<std::unique_ptr<intent_matcher>> parts;
+    parts.push_back(create("keywords", config));
+    parts.push_back(create("linear", config));
+    return std::make_unique<ensemble_matcher>(std::move(parts), config.understanding.certain);
+  }
   std::string known;
   for (const auto& [n, f] : factories_) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
   throw config_error("<config>",

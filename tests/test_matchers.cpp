@@ -249,3 +249,25 @@ TEST_CASE("the demo bot's evaluation sets share no message with what it was taug
     CHECK(lines > 100);
   }
 }
+
+TEST_CASE("the built-in ensemble is made of the registry's own keywords and linear matchers") {
+  const auto& cfg = test::shop_config();
+  counting_scores s;
+  s.values.assign(cfg.intents.size(), 0.0);
+  s.values[index_of(cfg, "shipping_times")] = 0.9;
+  matcher_registry registry;
+  registry.add("linear", [s](const bot_config& c) { return std::make_unique<scored_matcher>("linear", c, s); });
+  auto m = registry.create("ensemble", cfg);
+  CHECK(m->name() == "ensemble");
+  CHECK(best(*m, cfg, "opening hours") == "opening_hours");            // a certain keyword
+  CHECK(best(*m, cfg, "tell me about the moon") == "shipping_times");  // the host's "linear"
+  CHECK(*s.calls == 1);
+
+  // The checker knows every built-in name, and only those.
+  auto problems = check_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[],"queues":[{"id":"q"}],"understanding":{"matchers":["ensemble","keywords","linear","embedings"]}})");
+  std::vector<std::string> warned;
+  for (const auto& p : problems)
+    if (p.id == "handoff.config.unknown_matcher") warned.push_back(p.pointer);
+  CHECK(warned == std::vector<std::string>{"/understanding/matchers/3"});
+}

@@ -28,7 +28,8 @@ class matcher_registry {
  public:
   matcher_registry();
 
-  /// Adds or replaces the factory for `name`.
+  /// Adds or replaces the factory for `name`. Replacing `keywords` or
+  /// `linear` changes the built-in `ensemble` as well.
   void add(std::string name, matcher_factory factory);
   bool contains(std::string_view name) const noexcept;
   std::vector<std::string> names() const;
