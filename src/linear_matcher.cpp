@@ -114,66 +114,93 @@ struct linear_matcher::impl {
     }
   }
 
-  // Cross-validation: in round j, the intents at positions j, j + k, ...
-  // are left out of training and play out-of-scope messages, and every
-  // k-th example of the others is held back. The pooled margins calibrate
-  // the final model and choose the threshold.
-  std::vector<held_back_point> cross_validate(const bot_config& config, const std::vector<labelled_text>& examples,
-                                              float unknown_weight) {
-    std::vector<std::string> ids;
-    for (const auto& e : examples)
-      if (std::find(ids.begin(), ids.end(), e.label) == ids.end()) ids.push_back(e.label);
-    std::vector<held_back_point> points;
-    if (ids.size() < 3) return points;
-    const std::size_t rounds = std::min<std::size_t>(5, ids.size());
-    std::vector<labelled_text> out_of_scope;
-    for (const auto& [language, list] : config.understanding.out_of_scope)
-      for (const auto& text : list) out_of_scope.push_back({text, {}});
-    normalized_text norm;
-    for (std::size_t j = 0; j < rounds; ++j) {
-      std::vector<labelled_text> train, held, unseen;
-      std::vector<std::size_t> seen_of(ids.size(), 0), count_of(ids.size(), 0);
-      for (const auto& e : examples) ++count_of[std::find(ids.begin(), ids.end(), e.label) - ids.begin()];
-      for (const auto& e : examples) {
-        auto i = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), e.label) - ids.begin());
-        if (i % rounds == j)
-          unseen.push_back(e);
-        else if (count_of[i] >= 2 && seen_of[i]++ % rounds == j)
-          held.push_back(e);
-        else
-          train.push_back(e);
-      }
-      for (std::size_t k = j; k < out_of_scope.size(); k += rounds) unseen.push_back(out_of_scope[k]);
-      auto fold = linear_model::train(train, options_for(train.size(), config.understanding.seed, unknown_weight));
-      for (const auto& e : held) {
-        norm.assign(e.text);
-        auto p = fold.predict(norm);
-        points.push_back({p.margin, fold.labels()[p.label] == e.label, true});
-      }
-      for (const auto& e : unseen) {
-        norm.assign(e.text);
-        points.push_back({fold.predict(norm).margin, false, false});
-      }
-    }
-    return points;
+  // A loaded model: its labels must be intents, and its own threshold
+  // stands unless the configuration sets one.
+  void adopt(const bot_config& config, linear_model m) {
+    model = std::move(m);
+    bind(config);
+    threshold =
+        config.understanding.threshold ? static_cast<float>(*config.understanding.threshold) : model->threshold();
+    report.threshold = threshold;
+    report.intents = model->labels().size();
   }
 };
+
+namespace {
+
+// One round of cross-validation: what to train on, what to hold back, and
+// what plays an intent the bot was never taught.
+struct fold {
+  std::vector<labelled_text> train, held, unseen;
+};
+
+// In round j, the intents at positions j, j + k, ... are left out of
+// training and play out-of-scope messages (with every k-th of the
+// configuration's `out_of_scope`), and every k-th example of the others is
+// held back. Empty with fewer than three intents.
+std::vector<fold> make_folds(const bot_config& config, const std::vector<labelled_text>& examples,
+                             const std::vector<std::string>& ids) {
+  std::vector<fold> folds;
+  if (ids.size() < 3) return folds;
+  const std::size_t rounds = std::min<std::size_t>(5, ids.size());
+  std::vector<std::size_t> intent_of(examples.size()), count_of(ids.size(), 0);
+  for (std::size_t e = 0; e < examples.size(); ++e) {
+    intent_of[e] = static_cast<std::size_t>(std::find(ids.begin(), ids.end(), examples[e].label) - ids.begin());
+    ++count_of[intent_of[e]];
+  }
+  std::vector<labelled_text> out_of_scope;
+  for (const auto& [language, list] : config.understanding.out_of_scope)
+    for (const auto& text : list) out_of_scope.push_back({text, {}});
+  folds.resize(rounds);
+  for (std::size_t j = 0; j < rounds; ++j) {
+    auto& f = folds[j];
+    std::vector<std::size_t> seen_of(ids.size(), 0);
+    for (std::size_t e = 0; e < examples.size(); ++e) {
+      const std::size_t i = intent_of[e];
+      if (i % rounds == j)
+        f.unseen.push_back(examples[e]);
+      else if (count_of[i] >= 2 && seen_of[i]++ % rounds == j)
+        f.held.push_back(examples[e]);
+      else
+        f.train.push_back(examples[e]);
+    }
+    for (std::size_t k = j; k < out_of_scope.size(); k += rounds) f.unseen.push_back(out_of_scope[k]);
+  }
+  return folds;
+}
+
+// The held-back margins of every round, for models trained with this
+// weight of unknown words.
+std::vector<held_back_point> cross_validate(const std::vector<fold>& folds, std::uint32_t seed, float unknown_weight) {
+  std::vector<held_back_point> points;
+  normalized_text norm;
+  for (const auto& f : folds) {
+    auto model = linear_model::train(f.train, options_for(f.train.size(), seed, unknown_weight));
+    for (const auto& e : f.held) {
+      norm.assign(e.text);
+      auto p = model.predict(norm);
+      points.push_back({p.margin, model.labels()[p.label] == e.label, true});
+    }
+    for (const auto& e : f.unseen) {
+      norm.assign(e.text);
+      points.push_back({model.predict(norm).margin, false, false});
+    }
+  }
+  return points;
+}
+
+}  // namespace
 
 linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_unique<impl>()) {
   if (!config.understanding.model.empty()) {
     try {
-      impl_->model = linear_model::load(config.understanding.model);
+      impl_->adopt(config, linear_model::load(config.understanding.model));
     } catch (const config_error&) {
       throw;
     } catch (const error& e) {
       throw config_error(
           "<config>", {{config_problem::level::error, "handoff.config.bad_model", "/understanding/model", e.what()}});
     }
-    impl_->bind(config);
-    impl_->threshold = config.understanding.threshold ? static_cast<float>(*config.understanding.threshold)
-                                                      : impl_->model->threshold();
-    impl_->report.threshold = impl_->threshold;
-    impl_->report.intents = impl_->model->labels().size();
     return;
   }
   auto examples = training_examples(config);
@@ -194,8 +221,9 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   float unknown_weight = 1.0f;
   std::vector<held_back_point> points;
   double best_objective = -1;
+  const auto folds = make_folds(config, examples, ids);
   for (float w : {0.25f, 0.5f, 1.0f, 2.0f}) {
-    auto p = impl_->cross_validate(config, examples, w);
+    auto p = cross_validate(folds, config.understanding.seed, w);
     double objective = p.empty() ? 0 : choose_cut(p).objective();
     if (objective > best_objective) {
       best_objective = objective;
@@ -225,12 +253,7 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
 }
 
 linear_matcher::linear_matcher(const bot_config& config, linear_model model) : impl_(std::make_unique<impl>()) {
-  impl_->model = std::move(model);
-  impl_->bind(config);
-  impl_->threshold =
-      config.understanding.threshold ? static_cast<float>(*config.understanding.threshold) : impl_->model->threshold();
-  impl_->report.threshold = impl_->threshold;
-  impl_->report.intents = impl_->model->labels().size();
+  impl_->adopt(config, std::move(model));
 }
 
 linear_matcher::~linear_matcher() = default;
