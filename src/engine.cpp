@@ -132,8 +132,8 @@ struct engine::impl final : detail::queue_view {
         matcher(options.matchers ? options.matchers->create_for(cfg) : matcher_registry().create_for(cfg)),
         analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
         policy(cfg.policy),
-        now(options.start) {
-    trace_decisions = options.trace_decisions;
+        now(options.start),
+        trace_decisions(options.trace_decisions) {
     for (const auto& q : cfg.queues) queues.push_back({&q, {}});
     for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
       if (cfg.intents[i].requests_human) {
@@ -287,9 +287,7 @@ struct engine::impl final : detail::queue_view {
         return;
       }
       if (!r->ticket.empty()) {
-        emit(out::ticket{c.id, r->ticket, r->reason});
-        record(c, role::system, fmt::format("ticket for {} ({}): {}", r->ticket, r->id, r->reason));
-        notice(c, cfg.notices.ticket, {{"queue", r->ticket}});
+        make_ticket(c, r->ticket, r->reason, fmt::format("{} (rule {})", r->reason, r->id));
         return;
       }
       offer = r->offer_human;
@@ -335,6 +333,9 @@ struct engine::impl final : detail::queue_view {
         localize(cfg.fallback_replies, lang(c)));
   }
 
+  // Only intents the configuration labels can be offered as a choice (a
+  // button reading "thanks" next to "goodbye" would help nobody), and never
+  // a call for a person.
   bool labelled(const intent_match& m) const {
     const auto& d = cfg.intents[m.intent];
     return !m.command && !d.label.empty() && !d.requests_human;
@@ -343,12 +344,7 @@ struct engine::impl final : detail::queue_view {
   // Two readings both plausible and close: asking costs the customer one
   // tap, answering the wrong one costs the conversation.
   bool close(const intent_match& a, const intent_match& b) const {
-    if (a.command || b.command) return false;
-    const auto &x = cfg.intents[a.intent], &y = cfg.intents[b.intent];
-    // Only intents the configuration labels can be offered as a choice: a
-    // button reading "thanks" next to "goodbye" would help nobody.
-    if (x.label.empty() || y.label.empty() || x.requests_human || y.requests_human) return false;
-    return b.confidence >= cfg.understanding.clarify_ratio * a.confidence;
+    return labelled(a) && labelled(b) && b.confidence >= cfg.understanding.clarify_ratio * a.confidence;
   }
 
   void clarify(live_conversation& c, const intent_match& a, const intent_match& b) {
@@ -407,6 +403,14 @@ struct engine::impl final : detail::queue_view {
     enqueue(c, next_seq++);
   }
 
+  // A follow-up for later instead of a wait; the bot keeps the conversation.
+  // `why` is for the transcript, in words.
+  void make_ticket(live_conversation& c, const std::string& queue, const std::string& reason, std::string_view why) {
+    emit(out::ticket{c.id, queue, reason});
+    record(c, role::system, fmt::format("ticket for {}: {}", queue, why));
+    notice(c, cfg.notices.ticket, {{"queue", queue}});
+  }
+
   // Puts a conversation in line for its queue. A new handoff becomes a
   // ticket when no one who could take it is online; one that an agent had
   // already (`keep_waiting`) waits for the next agent instead.
@@ -415,9 +419,7 @@ struct engine::impl final : detail::queue_view {
     if (!keep_waiting && !anyone_online(*q)) {
       c.state = conversation_state::bot;
       c.agent.clear();
-      emit(out::ticket{c.id, c.queue, "no_agent_online"});
-      record(c, role::system, fmt::format("ticket for {}: no agent online", c.queue));
-      notice(c, cfg.notices.ticket, {{"queue", c.queue}});
+      make_ticket(c, c.queue, "no_agent_online", "no agent online");
       return;
     }
     c.state = conversation_state::queued;
