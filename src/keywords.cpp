@@ -19,17 +19,8 @@ bool is_word_char(char32_t c) noexcept {
   return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
 }
 
-char32_t code_point_before(std::string_view s, std::size_t pos) noexcept {
-  if (pos == 0) return U' ';
-  std::size_t start = pos - 1;
-  while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
-  return detail::decode_utf8(s, start);
-}
-
-char32_t code_point_at(std::string_view s, std::size_t pos) noexcept {
-  if (pos >= s.size()) return U' ';
-  return detail::decode_utf8(s, pos);
-}
+using detail::code_point_at;
+using detail::code_point_before;
 
 // Characters that carry meaning: letters, digits and CJK, not spaces or
 // punctuation. Coverage is measured in these.

@@ -464,12 +464,9 @@ struct lexicon_index {
       e.k = r.k;
       e.weight = r.weight;
       e.f = r.f;
-      std::size_t p = 0;
-      char32_t first = detail::decode_utf8(e.text, p);
-      char32_t last = first;
-      for (std::size_t q = 0; q < e.text.size();) last = detail::decode_utf8(e.text, q);
+      const char32_t first = detail::code_point_at(e.text, 0);
       e.word_start = is_ascii_word(first);
-      e.word_end = is_ascii_word(last);
+      e.word_end = is_ascii_word(detail::code_point_before(e.text, e.text.size()));
       by_first[first].push_back(static_cast<std::uint32_t>(entries.size()));
       entries.push_back(std::move(e));
     }
@@ -485,15 +482,9 @@ struct lexicon_index {
     for (auto i : it->second) {
       const auto& e = entries[i];
       if (t.compare(pos, e.text.size(), e.text) != 0) continue;
-      if (e.word_start && pos > 0) {
-        std::size_t b = pos - 1;
-        while (b > 0 && (static_cast<unsigned char>(t[b]) & 0xC0) == 0x80) --b;
-        if (is_ascii_word(detail::decode_utf8(t, b))) continue;
-      }
-      if (e.word_end && pos + e.text.size() < t.size()) {
-        std::size_t a = pos + e.text.size();
-        if (is_ascii_word(detail::decode_utf8(t, a))) continue;
-      }
+      // A space stands for either end of the text, so these also hold there.
+      if (e.word_start && is_ascii_word(detail::code_point_before(t, pos))) continue;
+      if (e.word_end && is_ascii_word(detail::code_point_at(t, pos + e.text.size()))) continue;
       return &e;
     }
     return nullptr;

@@ -33,6 +33,21 @@ inline void append_utf8(char32_t c, std::string& out) {
   }
 }
 
+/// The code point that ends just before `pos`, or a space at the start: for
+/// word-boundary tests.
+inline char32_t code_point_before(std::string_view s, std::size_t pos) noexcept {
+  if (pos == 0) return U' ';
+  std::size_t start = pos - 1;
+  while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+  return decode_utf8(s, start);
+}
+
+/// The code point at `pos`, or a space at the end.
+inline char32_t code_point_at(std::string_view s, std::size_t pos) noexcept {
+  if (pos >= s.size()) return U' ';
+  return decode_utf8(s, pos);
+}
+
 /// Counts code points of well-formed UTF-8.
 inline std::size_t count_code_points(std::string_view s) noexcept {
   std::size_t n = 0;
