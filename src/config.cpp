@@ -17,29 +17,6 @@
 
 namespace handoff {
 
-void localized_text::set(std::string language, std::string text) {
-  for (auto& [lang, t] : texts_)
-    if (lang == language) {
-      t = std::move(text);
-      return;
-    }
-  texts_.emplace_back(std::move(language), std::move(text));
-}
-
-std::string_view localized_text::get(std::string_view language, std::string_view fallback_language) const noexcept {
-  if (texts_.empty()) return {};
-  for (const auto& [lang, t] : texts_)
-    if (lang == language) return t;
-  // "zh-CN" asked, "zh" given (or the other way round).
-  for (const auto& [lang, t] : texts_)
-    if (!lang.empty() && primary_language(lang) == primary_language(language)) return t;
-  for (const auto& [lang, t] : texts_)
-    if (lang.empty()) return t;
-  for (const auto& [lang, t] : texts_)
-    if (lang == fallback_language) return t;
-  return texts_.front().second;
-}
-
 const intent_definition* bot_config::find_intent(std::string_view id) const noexcept {
   for (const auto& i : intents)
     if (i.id == id) return &i;
@@ -599,16 +576,23 @@ class checker {
         if (auto t = required(o, p, "then", "an action such as {\"escalate\": {...}}");
             t && expect_object(*t, at(p, "then"))) {
           auto tp = at(p, "then");
-          allow_keys(*t, tp, {"escalate", "ticket", "offer_human", "clarify", "tags"});
+          allow_keys(*t, tp, {"escalate", "ticket", "offer_human", "clarify", "reply", "tags"});
           if (auto e = member(*t, tp, "escalate"); e && expect_object(*e, at(tp, "escalate"))) {
             auto ep = at(tp, "escalate");
-            allow_keys(*e, ep, {"queue", "priority"});
+            allow_keys(*e, ep, {"queue", "priority", "skills"});
             escalate_action a;
             if (auto q = required(*e, ep, "queue", "a queue id")) {
               a.queue = string_value(*q, at(ep, "queue"));
               check_queue(cfg, a.queue, at(ep, "queue"));
             }
             if (auto pr = member(*e, ep, "priority")) a.priority = read_priority(*pr, at(ep, "priority"));
+            if (auto s = member(*e, ep, "skills"); s && expect_array(*s, at(ep, "skills")))
+              for (std::size_t k = 0; k < s->size(); ++k) {
+                auto skill = string_value((*s)[k], at(at(ep, "skills"), k));
+                if ((*s)[k].is_string() && skill.empty())
+                  problem("invalid_value", at(at(ep, "skills"), k), "must not be empty");
+                if (!skill.empty()) a.skills.push_back(std::move(skill));
+              }
             r.escalate = std::move(a);
           }
           if (auto k = member(*t, tp, "ticket"); k && expect_object(*k, at(tp, "ticket"))) {
@@ -621,6 +605,7 @@ class checker {
           }
           r.offer_human = boolean(*t, tp, "offer_human");
           r.clarify = boolean(*t, tp, "clarify");
+          if (auto reply = member(*t, tp, "reply")) r.reply = localized(*reply, at(tp, "reply"), true);
           if (auto g = member(*t, tp, "tags"); g && expect_array(*g, at(tp, "tags"))) {
             for (std::size_t k = 0; k < g->size(); ++k) {
               auto tag = string_value((*g)[k], at(at(tp, "tags"), k));
@@ -631,9 +616,11 @@ class checker {
           }
           if (r.escalate && !r.ticket.empty())
             problem("invalid_value", tp, "a rule either escalates or makes a ticket, not both");
-          if (!r.escalate && r.ticket.empty() && !r.offer_human && !r.clarify && r.tags.empty())
+          if (r.clarify && !r.reply.empty())
+            problem("invalid_value", tp, "a rule either asks (`clarify`) or says its own `reply`, not both");
+          if (!r.escalate && r.ticket.empty() && !r.offer_human && !r.clarify && r.reply.empty() && r.tags.empty())
             problem("missing", tp,
-                    "a rule must do something: `escalate`, `ticket`, `offer_human`, `clarify` or `tags`");
+                    "a rule must do something: `escalate`, `ticket`, `offer_human`, `clarify`, `reply` or `tags`");
         }
         cfg.policy.rules.push_back(std::move(r));
       }

@@ -49,8 +49,9 @@ struct live_conversation {
   priority prio = priority::normal;
   std::string reason;
   std::string rule;
-  std::string agent;  // offered to, or holding
-  long long seq = 0;  // place in the queue: lower is earlier
+  std::vector<std::string> skills;  // needed besides the queue's
+  std::string agent;                // offered to, or holding
+  long long seq = 0;                // place in the queue: lower is earlier
   std::vector<std::string> declined_by;
   int last_position = 0;
   long long last_estimate = -1;
@@ -281,6 +282,11 @@ struct engine::impl final : detail::queue_view {
     if (r) {
       for (const auto& tag : r->tags)
         if (std::find(c.tags.begin(), c.tags.end(), tag) == c.tags.end()) c.tags.push_back(tag);
+      const bool replied = !r->reply.empty();
+      if (replied) {
+        say(c, std::string(r->reply.get(lang(c), default_language())), "answer");
+        c.fallbacks_in_row = top() ? 0 : c.fallbacks_in_row + 1;  // the bot still did not understand
+      }
       if (r->escalate) {
         if (!trace_decisions) policy.decide(f, c.last_trace);  // an escalation always says why
         escalate(c, *r, f);
@@ -288,6 +294,10 @@ struct engine::impl final : detail::queue_view {
       }
       if (!r->ticket.empty()) {
         make_ticket(c, r->ticket, r->reason, fmt::format("{} (rule {})", r->reason, r->id));
+        return;
+      }
+      if (replied) {
+        if (r->offer_human) offer_human(c, out->size() - 1);
         return;
       }
       offer = r->offer_human;
@@ -379,15 +389,24 @@ struct engine::impl final : detail::queue_view {
     return nullptr;
   }
 
-  bool anyone_online(const queue_state& q) const {
+  // Whether `a` could ever serve `c` in `q`, room or not.
+  static bool can_serve(const agent_state& a, const queue_state& q, const live_conversation& c) {
+    if (a.status != agent_status_kind::online || !a.has_skill(q.def->skill)) return false;
+    for (const auto& s : c.skills)
+      if (!a.has_skill(s)) return false;
+    return true;
+  }
+
+  bool anyone_online(const queue_state& q, const live_conversation& c) const {
     for (const auto& [id, a] : agents)
-      if (a.status == agent_status_kind::online && a.has_skill(q.def->skill)) return true;
+      if (can_serve(a, q, c)) return true;
     return false;
   }
 
   void escalate(live_conversation& c, const policy_rule& r, const detail::message_facts& f) {
     c.queue = r.escalate->queue;
     c.prio = r.escalate->priority;
+    c.skills = r.escalate->skills;
     std::string routing;
     if (const routing_rule* route = policy.route(f)) {
       if (!route->queue.empty()) c.queue = route->queue;
@@ -399,7 +418,10 @@ struct engine::impl final : detail::queue_view {
     c.declined_by.clear();
     c.fallbacks_in_row = 0;
     emit(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule, c.last_trace, std::move(routing)});
-    record(c, role::system, fmt::format("escalated to {} ({}, {}): {}", c.queue, to_string(c.prio), c.rule, c.reason));
+    std::string needs;
+    for (const auto& s : c.skills) needs += fmt::format("{}{}", needs.empty() ? ", needs " : " and ", s);
+    record(c, role::system,
+           fmt::format("escalated to {} ({}, {}{}): {}", c.queue, to_string(c.prio), c.rule, needs, c.reason));
     enqueue(c, next_seq++);
   }
 
@@ -416,7 +438,7 @@ struct engine::impl final : detail::queue_view {
   // already (`keep_waiting`) waits for the next agent instead.
   void enqueue(live_conversation& c, long long seq, bool keep_waiting = false) {
     queue_state* q = queue(c.queue);
-    if (!keep_waiting && !anyone_online(*q)) {
+    if (!keep_waiting && !anyone_online(*q, c)) {
       c.state = conversation_state::bot;
       c.agent.clear();
       make_ticket(c, c.queue, "no_agent_online", "no agent online");
@@ -441,7 +463,7 @@ struct engine::impl final : detail::queue_view {
   agent_state* pick_agent(const queue_state& q, const live_conversation& c) {
     agent_state* best = nullptr;
     for (auto& [id, a] : agents) {
-      if (a.status != agent_status_kind::online || !a.has_skill(q.def->skill) || !a.has_room()) continue;
+      if (!a.has_room() || !can_serve(a, q, c)) continue;
       if (std::find(c.declined_by.begin(), c.declined_by.end(), a.id) != c.declined_by.end()) continue;
       // Least busy first, then the one idle longest, then the first online.
       if (!best || a.conversations.size() < best->conversations.size() ||
@@ -897,6 +919,7 @@ struct engine::impl final : detail::queue_view {
       return;
     }
     c->queue = e.queue;
+    c->skills.clear();  // the agent chose the queue; the rule's needs were for the first one
     c->declined_by.clear();
     enqueue(*c, c->seq);  // keeps its place in line
   }

@@ -267,3 +267,68 @@ TEST_CASE("a rule can make the bot ask which of the two best intents is meant") 
   CHECK(messages[0]["kind"] == "clarify");
   CHECK(messages[0]["quick_replies"].size() == 2);
 }
+
+TEST_CASE("a rule can reply in the customer's language, alone, with an offer of a person, or before a handoff") {
+  auto cfg = handoff::parse_config(R"({"languages":["en","zh"],"welcome":{"text":"hi"},"fallback":{"text":"sorry?"},
+    "intents":[{"id":"hours","keywords":{"en":["hours"],"zh":["营业时间"]},"answer":{"en":"9 to 5","zh":"九点到五点"}},
+               {"id":"legal","keywords":{"en":["lawsuit"]},"answer":{"en":"noted"}},
+               {"id":"human","requests_human":true,"keywords":{"en":["agent"]}}],
+    "queues":[{"id":"q"}],
+    "policy":{"rules":[
+      {"id":"human","reason":"customer_request","when":{"fact":"human_requested","equals":true},
+       "then":{"escalate":{"queue":"q"},"reply":{"en":"Of course, one moment.","zh":"好的，请稍等。"}}},
+      {"id":"legal","reason":"legal","when":{"fact":"intent","equals":"legal"},
+       "then":{"reply":{"en":"Our legal team will write to you.","zh":"法务会联系您。"},"offer_human":true}},
+      {"id":"holiday","reason":"holiday","when":{"fact":"intent","equals":"hours"},
+       "then":{"reply":{"en":"Closed for the holiday today.","zh":"今天放假。"}}}]}})");
+  handoff::engine bot(cfg);
+  auto out = handoff::test::run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["q"]}
+{"type":"customer_message","conversation":"c1","text":"营业时间"}
+{"type":"customer_message","conversation":"c2","text":"about the lawsuit"}
+{"type":"customer_message","conversation":"c3","text":"agent please"})");
+  std::vector<std::string> said;
+  for (const auto& e : out)
+    if (e["type"] == "bot_message") {
+      std::string replies;
+      for (const auto& q : e.value("quick_replies", nlohmann::json::array()))
+        replies += " [" + q["value"].get<std::string>() + "]";
+      said.push_back(e["conversation"].get<std::string>() + ": " + e["text"].get<std::string>() + replies);
+    } else if (e["type"] != "queued") {
+      said.push_back(e["conversation"].get<std::string>() + ": <" + e["type"].get<std::string>() + ">");
+    }
+  CHECK(said == std::vector<std::string>{"c1: 今天放假。", "c2: Our legal team will write to you. [request_human]",
+                                         "c3: Of course, one moment.", "c3: <escalated>", "c3: <assigned>"});
+}
+
+TEST_CASE("an escalation can need skills besides the queue's; no one online with them makes a ticket") {
+  auto cfg = handoff::parse_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[{"id":"human","requests_human":true,"keywords":{"en":["agent"]}},
+               {"id":"wholesale","keywords":{"en":["wholesale"]},"answer":{"en":"ok"}}],
+    "queues":[{"id":"q"}],
+    "policy":{"rules":[
+      {"id":"b2b","reason":"b2b","when":{"fact":"intent","equals":"wholesale"},
+       "then":{"escalate":{"queue":"q","skills":["b2b"]}}},
+      {"id":"human","reason":"customer_request","when":{"fact":"human_requested","equals":true},
+       "then":{"escalate":{"queue":"q"}}}]}})");
+  handoff::engine bot(cfg);
+  auto out = handoff::test::run_lines(bot, R"({"type":"agent_status","agent":"plain","status":"online","skills":["q"]}
+{"type":"customer_message","conversation":"c1","text":"wholesale prices"}
+{"type":"agent_status","agent":"expert","status":"online","skills":["q","b2b"],"capacity":2}
+{"type":"customer_message","conversation":"c2","text":"wholesale prices"}
+{"type":"customer_message","conversation":"c3","text":"agent"}
+{"type":"customer_message","conversation":"c4","text":"agent"})");
+  std::vector<std::string> got;
+  for (const auto& e : out)
+    if (e["type"] == "ticket")
+      got.push_back(e["conversation"].get<std::string>() + ":ticket");
+    else if (e["type"] == "assigned")
+      got.push_back(e["conversation"].get<std::string>() + ":" + e["agent"].get<std::string>());
+  // c1 needs b2b and only `plain` is online: a ticket. c2 goes to the expert
+  // although `plain` is idle; c3 goes to `plain`, c4 to the expert's room left.
+  CHECK(got == std::vector<std::string>{"c1:ticket", "c2:expert", "c3:plain", "c4:expert"});
+  CHECK(handoff::check_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},"intents":[],
+    "queues":[{"id":"q"}],"policy":{"rules":[{"id":"a","reason":"r","when":{"fact":"turns","at_least":1},
+    "then":{"escalate":{"queue":"q","skills":[""]}}}]}})")
+            .front()
+            .pointer == "/policy/rules/0/then/escalate/skills/0");
+}

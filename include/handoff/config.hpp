@@ -11,26 +11,12 @@
 #include <vector>
 
 #include "handoff/error.hpp"
+#include "handoff/localized_text.hpp"
 #include "handoff/policy.hpp"
 
 /// The bot's configuration: one JSON document, checked when loaded into
 /// these typed structures. `docs/config.md` describes every field.
 namespace handoff {
-
-/// A text in each of the bot's languages.
-class localized_text {
- public:
-  /// Sets the text for a language (a BCP 47 tag from the configuration).
-  void set(std::string language, std::string text);
-  /// The text for `language`, else for `fallback_language`, else the first
-  /// one given; empty when there is none.
-  std::string_view get(std::string_view language, std::string_view fallback_language) const noexcept;
-  bool empty() const noexcept { return texts_.empty(); }
-  const std::vector<std::pair<std::string, std::string>>& all() const noexcept { return texts_; }
-
- private:
-  std::vector<std::pair<std::string, std::string>> texts_;
-};
 
 /// A quick reply whose label is given per language.
 struct localized_reply {

@@ -8,6 +8,7 @@
 #include "handoff/events.hpp"
 #include "handoff/intent.hpp"
 #include "handoff/language.hpp"
+#include "handoff/localized_text.hpp"
 #include "handoff/matcher_registry.hpp"
 #include "handoff/matchers/ensemble.hpp"
 #include "handoff/matchers/keywords.hpp"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "handoff/events.hpp"
+#include "handoff/localized_text.hpp"
 #include "handoff/value.hpp"
 
 /// The escalation policy as the bot's configuration declares it: ordered
@@ -34,6 +35,9 @@ struct condition {
 struct escalate_action {
   std::string queue;
   handoff::priority priority = priority::normal;
+  /// Skills the agent needs besides the queue's own (a language pair, a
+  /// product line).
+  std::vector<std::string> skills;
 };
 
 /// One rule of the policy: when `when` holds, what `then` says. A rule
@@ -53,6 +57,9 @@ struct policy_rule {
   /// Ask which of the two best intents is meant, however far apart they
   /// are (a rule on `margin` decides when), if both are labelled.
   bool clarify = false;
+  /// Said instead of the bot's own answer (or, with `escalate`, before
+  /// the handoff), in the customer's language.
+  localized_text reply;
   /// Added to the conversation's tags (the agent sees them).
   std::vector<std::string> tags;
   std::string pointer;
