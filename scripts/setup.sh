@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format git
   libutf8proc-dev libre2-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
+  libhowardhinnant-date-dev tzdata
 )
 
 missing=()

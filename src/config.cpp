@@ -13,6 +13,8 @@
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
+#include "handoff/time.hpp"
+#include "hours.hpp"
 #include "json_value.hpp"
 
 namespace handoff {
@@ -20,6 +22,12 @@ namespace handoff {
 const intent_definition* bot_config::find_intent(std::string_view id) const noexcept {
   for (const auto& i : intents)
     if (i.id == id) return &i;
+  return nullptr;
+}
+
+const business_hours* bot_config::find_hours(std::string_view id) const noexcept {
+  for (const auto& h : hours)
+    if (h.id == id) return &h;
   return nullptr;
 }
 
@@ -87,8 +95,8 @@ class checker {
     cfg_ = &cfg;
     if (!expect_object(root, "")) return cfg;
     allow_keys(root, "",
-               {"name", "languages", "limits", "welcome", "fallback", "notices", "intents", "queues", "policy",
-                "understanding"});
+               {"name", "languages", "limits", "welcome", "fallback", "notices", "intents", "business_hours", "queues",
+                "policy", "understanding"});
     cfg.name = optional_string(root, "", "name");
 
     read_languages(root, cfg);
@@ -99,6 +107,7 @@ class checker {
           cfg.max_message_bytes = static_cast<std::size_t>(integer(*m, "/limits/max_message_bytes", 1, 64 << 20));
       }
     }
+    if (auto h = member(root, "", "business_hours")) read_business_hours(*h, cfg);
     if (auto q = required(root, "", "queues", "an array of queues")) read_queues(*q, cfg);
     if (auto i = required(root, "", "intents", "an array of intents")) read_intents(*i, cfg);
     if (auto w = required(root, "", "welcome", "an object with `text` and `quick_replies`"))
@@ -275,7 +284,8 @@ class checker {
   void read_notices(const json& j, notice_texts& n) {
     const std::string ptr = "/notices";
     if (!expect_object(j, ptr)) return;
-    allow_keys(j, ptr, {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks", "clarify"});
+    allow_keys(j, ptr,
+               {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks", "clarify", "closed"});
     auto one = [&](const char* key, localized_text& out) {
       if (auto m = member(j, ptr, key)) out = localized(*m, at(ptr, key), true);
     };
@@ -286,6 +296,158 @@ class checker {
     one("survey", n.survey);
     one("feedback_thanks", n.feedback_thanks);
     one("clarify", n.clarify);
+    one("closed", n.closed);
+  }
+
+  // ---- business hours -----------------------------------------------------
+
+  static constexpr std::string_view day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+  static int day_index(std::string_view name) {
+    for (int i = 0; i < 7; ++i)
+      if (name == day_names[i]) return i;
+    return -1;
+  }
+
+  // "mon-fri", "sat,sun", "fri-mon" (round the weekend) or "daily".
+  std::vector<int> weekdays(std::string_view key, const std::string& ptr) {
+    std::vector<int> days;
+    if (key == "daily") return {0, 1, 2, 3, 4, 5, 6};
+    for (std::size_t start = 0; start <= key.size();) {
+      auto comma = std::min(key.find(',', start), key.size());
+      auto part = key.substr(start, comma - start);
+      start = comma + 1;
+      auto dash = part.find('-');
+      int from = day_index(part.substr(0, dash));
+      int to = dash == std::string_view::npos ? from : day_index(part.substr(dash + 1));
+      if (from < 0 || to < 0) {
+        problem("invalid_value", ptr,
+                fmt::format("\"{}\" is not a day or range of days such as \"mon-fri\", \"sat,sun\" or \"daily\"", key));
+        return {};
+      }
+      for (int d = from;; d = (d + 1) % 7) {
+        days.push_back(d);
+        if (d == to) break;
+      }
+    }
+    return days;
+  }
+
+  // "09:00"; "24:00" only as an end.
+  static int clock_minutes(std::string_view s, bool end) {
+    auto colon = s.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3) return -1;
+    int h = 0, m = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (i == colon) continue;
+      if (s[i] < '0' || s[i] > '9') return -1;
+      (i < colon ? h : m) = (i < colon ? h : m) * 10 + (s[i] - '0');
+    }
+    if (m > 59 || h > 24 || (h == 24 && (m != 0 || !end))) return -1;
+    return h * 60 + m;
+  }
+
+  // "09:00-18:00", or a list of them; an empty list is a closed day.
+  std::vector<opening> openings(const json& j, const std::string& ptr) {
+    std::vector<opening> out;
+    auto one = [&](const json& v, const std::string& p) {
+      auto s = string_value(v, p);
+      if (!v.is_string()) return;
+      auto dash = s.find('-');
+      int from = dash == std::string::npos ? -1 : clock_minutes(std::string_view(s).substr(0, dash), false);
+      int to = dash == std::string::npos ? -1 : clock_minutes(std::string_view(s).substr(dash + 1), true);
+      if (from < 0 || to < 0 || from >= to) {
+        problem("invalid_value", p,
+                fmt::format(
+                    "\"{}\" is not opening hours such as \"09:00-18:00\" (the same day; \"24:00\" for midnight)", s));
+        return;
+      }
+      out.push_back({from, to});
+    };
+    if (j.is_array()) {
+      for (std::size_t i = 0; i < j.size(); ++i) one(j[i], at(ptr, i));
+    } else {
+      one(j, ptr);
+    }
+    // Overlapping spans are one span.
+    std::sort(out.begin(), out.end(), [](const opening& a, const opening& b) { return a.from < b.from; });
+    std::vector<opening> merged;
+    for (const auto& o : out)
+      if (!merged.empty() && o.from <= merged.back().to)
+        merged.back().to = std::max(merged.back().to, o.to);
+      else
+        merged.push_back(o);
+    return merged;
+  }
+
+  std::optional<std::chrono::year_month_day> calendar_date(std::string_view s, const std::string& ptr) {
+    auto t = parse_rfc3339(fmt::format("{}T00:00:00Z", s));
+    if (s.size() != 10 || !t) {
+      problem("invalid_value", ptr, fmt::format("\"{}\" is not a date such as \"2026-10-01\"", s));
+      return std::nullopt;
+    }
+    return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(*t)};
+  }
+
+  void read_business_hours(const json& j, bot_config& cfg) {
+    const std::string ptr = "/business_hours";
+    if (!expect_object(j, ptr)) return;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it.key().starts_with("$")) continue;
+      const auto p = at(ptr, it.key());
+      const auto& o = it.value();
+      if (!expect_object(o, p)) continue;
+      allow_keys(o, p, {"time_zone", "weekly", "holidays", "dates"});
+      business_hours h;
+      h.id = it.key();
+      if (auto z = required(o, p, "time_zone", "an IANA time zone such as \"Asia/Shanghai\"")) {
+        h.time_zone = string_value(*z, at(p, "time_zone"));
+        if (z->is_string() && !detail::find_time_zone(h.time_zone))
+          problem("unknown_time_zone", at(p, "time_zone"),
+                  fmt::format("\"{}\" is not a time zone this system knows; IANA names such as \"Asia/Shanghai\" "
+                              "or \"Europe/Berlin\" (Debian's tzdata)",
+                              h.time_zone));
+      }
+      if (auto w = required(o, p, "weekly", "hours by day, such as {\"mon-fri\": \"09:00-18:00\"}");
+          w && expect_object(*w, at(p, "weekly"))) {
+        std::array<bool, 7> given{};
+        for (auto d = w->begin(); d != w->end(); ++d) {
+          if (d.key().starts_with("$")) continue;
+          const auto dp = at(at(p, "weekly"), d.key());
+          auto spans = openings(d.value(), dp);
+          for (int k : weekdays(d.key(), dp)) {
+            if (given[static_cast<std::size_t>(k)])
+              problem("duplicate_id", dp, fmt::format("{} is given more than once", day_names[k]));
+            given[static_cast<std::size_t>(k)] = true;
+            h.weekly[static_cast<std::size_t>(k)] = spans;
+          }
+        }
+      }
+      std::set<std::string> seen;
+      auto add_date = [&](std::string_view text, const std::string& dp, std::vector<opening> spans) {
+        if (!seen.insert(std::string(text)).second)
+          problem("duplicate_id", dp, fmt::format("{} is given more than once", text));
+        else if (auto d = calendar_date(text, dp))
+          h.dates.emplace_back(*d, std::move(spans));
+      };
+      if (auto hol = member(o, p, "holidays"); hol && expect_array(*hol, at(p, "holidays")))
+        for (std::size_t i = 0; i < hol->size(); ++i) {
+          const auto dp = at(at(p, "holidays"), i);
+          auto text = string_value((*hol)[i], dp);
+          if ((*hol)[i].is_string()) add_date(text, dp, {});
+        }
+      if (auto ds = member(o, p, "dates"); ds && expect_object(*ds, at(p, "dates")))
+        for (auto d = ds->begin(); d != ds->end(); ++d) {
+          if (d.key().starts_with("$")) continue;
+          const auto dp = at(at(p, "dates"), d.key());
+          add_date(d.key(), dp, openings(d.value(), dp));
+        }
+      std::sort(h.dates.begin(), h.dates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      bool ever = false;
+      for (const auto& day : h.weekly) ever = ever || !day.empty();
+      if (!ever) warning("never_open", at(p, "weekly"), "open on no day of the week: every handoff becomes a ticket");
+      cfg.hours.push_back(std::move(h));
+    }
   }
 
   double number(const json& j, const std::string& ptr, double lo, double hi) {
@@ -402,7 +564,7 @@ class checker {
       auto p = at("/queues", i);
       const auto& o = j[i];
       if (!expect_object(o, p)) continue;
-      allow_keys(o, p, {"id", "skill", "mode", "average_handle_seconds"});
+      allow_keys(o, p, {"id", "skill", "mode", "average_handle_seconds", "hours"});
       queue_definition q;
       q.id = required_id(o, p);
       if (!q.id.empty() && !seen.insert(q.id).second)
@@ -416,6 +578,14 @@ class checker {
         problem("invalid_value", at(p, "mode"), fmt::format("expected \"assign\" or \"offer\", found \"{}\"", mode));
       if (auto a = member(o, p, "average_handle_seconds"))
         q.average_handle_seconds = static_cast<int>(integer(*a, at(p, "average_handle_seconds"), 1, 86400));
+      q.hours = optional_string(o, p, "hours");
+      if (!q.hours.empty() && !cfg.find_hours(q.hours)) {
+        std::string names;
+        for (const auto& h : cfg.hours) names += fmt::format("{}{}", names.empty() ? "" : ", ", h.id);
+        problem("unknown_hours", at(p, "hours"),
+                fmt::format("no business hours \"{}\"; `business_hours` defines: {}", q.hours,
+                            names.empty() ? "none" : names));
+      }
       cfg.queues.push_back(std::move(q));
     }
     if (cfg.queues.empty()) problem("invalid_value", "/queues", "at least one queue is needed");
@@ -454,7 +624,7 @@ class checker {
       for (const auto& k : detail::known_facts) names += fmt::format("{}{}", names.empty() ? "" : ", ", k.name);
       problem("unknown_fact", at(ptr, "fact"),
               fmt::format("unknown fact \"{}\"; known facts: {}, customer.attributes.<name>, "
-                          "queue.<id>.waiting, queue.<id>.agents_online, queue.<id>.wait_seconds",
+                          "queue.<id>.waiting, queue.<id>.agents_online, queue.<id>.wait_seconds, queue.<id>.open",
                           c.fact, names));
       return c;
     }

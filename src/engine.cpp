@@ -11,6 +11,7 @@
 #include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
 #include "handoff/sentiment.hpp"
+#include "hours.hpp"
 #include "policy_eval.hpp"
 #include "utf8.hpp"
 
@@ -83,7 +84,10 @@ struct waiting {
 
 struct queue_state {
   const queue_definition* def;
-  std::vector<waiting> line;  // served first at the front
+  const detail::hours_schedule* hours;  // nullptr: always open
+  std::vector<waiting> line;            // served first at the front
+
+  bool open(time_point t) const { return !hours || hours->open(t); }
 };
 
 std::string replace_all(std::string_view text, std::initializer_list<std::pair<std::string_view, std::string>> vars) {
@@ -112,6 +116,7 @@ struct engine::impl final : detail::queue_view {
   lexicon_sentiment builtin_sentiment;
   const sentiment_analyzer* analyzer;
   detail::compiled_policy policy;
+  std::vector<detail::hours_schedule> schedules;  // as cfg.hours
   time_point now;
   string_map<live_conversation> conversations;
   string_map<agent_state> agents;
@@ -135,7 +140,14 @@ struct engine::impl final : detail::queue_view {
         policy(cfg.policy),
         now(options.start),
         trace_decisions(options.trace_decisions) {
-    for (const auto& q : cfg.queues) queues.push_back({&q, {}});
+    schedules.reserve(cfg.hours.size());
+    for (const auto& h : cfg.hours) schedules.emplace_back(h);
+    for (const auto& q : cfg.queues) {
+      const detail::hours_schedule* hours = nullptr;
+      for (std::size_t i = 0; i < cfg.hours.size(); ++i)
+        if (cfg.hours[i].id == q.hours) hours = &schedules[i];
+      queues.push_back({&q, hours, {}});
+    }
     for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
       if (cfg.intents[i].requests_human) {
         human_intent = i;
@@ -427,9 +439,16 @@ struct engine::impl final : detail::queue_view {
 
   // A follow-up for later instead of a wait; the bot keeps the conversation.
   // `why` is for the transcript, in words.
+  // Out of hours the customer hears when someone will be back.
   void make_ticket(live_conversation& c, const std::string& queue, const std::string& reason, std::string_view why) {
     emit(out::ticket{c.id, queue, reason});
     record(c, role::system, fmt::format("ticket for {}: {}", queue, why));
+    const queue_state* q = this->queue(queue);
+    if (q && !q->open(now) && !cfg.notices.closed.empty()) {
+      auto opens = q->hours->next_opening(now);
+      notice(c, cfg.notices.closed, {{"queue", queue}, {"opens", opens ? q->hours->local(*opens) : std::string()}});
+      return;
+    }
     notice(c, cfg.notices.ticket, {{"queue", queue}});
   }
 
@@ -438,10 +457,14 @@ struct engine::impl final : detail::queue_view {
   // already (`keep_waiting`) waits for the next agent instead.
   void enqueue(live_conversation& c, long long seq, bool keep_waiting = false) {
     queue_state* q = queue(c.queue);
-    if (!keep_waiting && !anyone_online(*q, c)) {
+    const bool open = keep_waiting || q->open(now);
+    if (!keep_waiting && (!open || !anyone_online(*q, c))) {
       c.state = conversation_state::bot;
       c.agent.clear();
-      make_ticket(c, c.queue, "no_agent_online", "no agent online");
+      if (!open)
+        make_ticket(c, c.queue, "outside_hours", "outside business hours");
+      else
+        make_ticket(c, c.queue, "no_agent_online", "no agent online");
       return;
     }
     c.state = conversation_state::queued;
@@ -527,11 +550,18 @@ struct engine::impl final : detail::queue_view {
     return n;
   }
 
+  bool within_hours() const override {
+    for (const auto& q : queues)
+      if (q.open(now)) return true;
+    return false;
+  }
+
   std::optional<double> queue_fact(std::string_view id, std::string_view field) const override {
     const queue_state* q = nullptr;
     for (const auto& x : queues)
       if (x.def->id == id) q = &x;
     if (!q) return std::nullopt;
+    if (field == "open") return q->open(now) ? 1.0 : 0.0;
     if (field == "waiting") return static_cast<double>(q->line.size());
     int online = 0;
     for (const auto& [aid, a] : agents) online += a.status == agent_status_kind::online && a.has_skill(q->def->skill);

@@ -33,7 +33,8 @@ enum class fact_id {
   emotion_anxiety,
   emotion_urgency,
   agents_online,
-  queue_fact,          // queue.<id>.<waiting|agents_online|wait_seconds>
+  within_hours,
+  queue_fact,          // queue.<id>.<waiting|agents_online|wait_seconds|open>
   customer_attribute,  // customer.attributes.<path>
 };
 
@@ -61,6 +62,7 @@ inline constexpr fact_info known_facts[] = {
     {"emotion.anxiety", fact_id::emotion_anxiety, fact_type::number},
     {"emotion.urgency", fact_id::emotion_urgency, fact_type::number},
     {"agents_online", fact_id::agents_online, fact_type::number},
+    {"within_hours", fact_id::within_hours, fact_type::boolean},
     {"customer.id", fact_id::customer_id, fact_type::string},
     {"customer.tier", fact_id::customer_tier, fact_type::string},
     {"customer.name", fact_id::customer_name, fact_type::string},
@@ -69,7 +71,7 @@ inline constexpr fact_info known_facts[] = {
 
 inline constexpr std::string_view attribute_prefix = "customer.attributes.";
 inline constexpr std::string_view queue_prefix = "queue.";
-inline constexpr std::string_view queue_fields[] = {"waiting", "agents_online", "wait_seconds"};
+inline constexpr std::string_view queue_fields[] = {"waiting", "agents_online", "wait_seconds", "open"};
 
 /// Splits `queue.<id>.<field>` into its queue and field; empty when the
 /// name is not of that shape or the field is unknown.
@@ -90,7 +92,8 @@ inline std::optional<fact_info> find_fact(std::string_view name) noexcept {
     if (f.name == name) return f;
   if (name.size() > attribute_prefix.size() && name.starts_with(attribute_prefix))
     return fact_info{name, fact_id::customer_attribute, fact_type::any};
-  if (!split_queue_fact(name).first.empty()) return fact_info{name, fact_id::queue_fact, fact_type::number};
+  if (auto [queue, field] = split_queue_fact(name); !queue.empty())
+    return fact_info{name, fact_id::queue_fact, field == "open" ? fact_type::boolean : fact_type::number};
   return std::nullopt;
 }
 

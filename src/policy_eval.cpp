@@ -45,9 +45,13 @@ fact_value read(const std::string& name, const message_facts& f) {
     case fact_id::queue_fact: {
       if (!f.queues) return {};
       auto [queue, field] = split_queue_fact(name);
-      if (auto v = f.queues->queue_fact(queue, field)) return *v;
+      if (auto v = f.queues->queue_fact(queue, field)) {
+        if (field == "open") return *v != 0;
+        return *v;
+      }
       return {};
     }
+    case fact_id::within_hours: return f.queues ? fact_value{f.queues->within_hours()} : fact_value{};
     case fact_id::customer_id: return c ? str(c->id) : fact_value{};
     case fact_id::customer_tier: return c ? str(c->tier) : fact_value{};
     case fact_id::customer_name: return c ? str(c->name) : fact_value{};

@@ -22,8 +22,11 @@ class queue_view {
   virtual ~queue_view() = default;
   /// Agents online, over all queues.
   virtual int agents_online() const = 0;
-  /// `waiting`, `agents_online` or `wait_seconds` (for a newcomer) of a
-  /// queue; nothing for an unknown queue, or a wait with no one online.
+  /// Whether any queue is within its business hours.
+  virtual bool within_hours() const = 0;
+  /// `waiting`, `agents_online`, `wait_seconds` (for a newcomer) or `open`
+  /// (1 within business hours, else 0) of a queue; nothing for an unknown
+  /// queue, or a wait with no one online.
   virtual std::optional<double> queue_fact(std::string_view queue, std::string_view field) const = 0;
 };
 

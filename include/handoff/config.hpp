@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "handoff/business_hours.hpp"
 #include "handoff/error.hpp"
 #include "handoff/localized_text.hpp"
 #include "handoff/policy.hpp"
@@ -60,6 +61,9 @@ struct queue_definition {
   queue_mode mode = queue_mode::assign;
   /// Used to estimate waits before the queue has history.
   int average_handle_seconds = 300;
+  /// The `business_hours` its people keep; empty: always open. Outside
+  /// them a handoff becomes a ticket.
+  std::string hours;
 };
 
 /// The bot's own sentences around a handoff; `{position}`, `{minutes}`,
@@ -73,6 +77,9 @@ struct notice_texts {
   localized_text feedback_thanks;
   /// Asked when two intents are close; the choices follow as quick replies.
   localized_text clarify;
+  /// Instead of `ticket` when the queue is outside its business hours;
+  /// `{opens}` is when it opens next, in the queue's local time.
+  localized_text closed;
 };
 
 /// How messages are understood: which intent matchers run, and how sure
@@ -113,11 +120,13 @@ struct bot_config {
   notice_texts notices;
   std::vector<intent_definition> intents;
   std::vector<queue_definition> queues;
+  std::vector<business_hours> hours;
   policy_definition policy;
   understanding_settings understanding;
 
   const intent_definition* find_intent(std::string_view id) const noexcept;
   const queue_definition* find_queue(std::string_view id) const noexcept;
+  const business_hours* find_hours(std::string_view id) const noexcept;
 };
 
 /// One thing wrong (or doubtful) in a configuration.

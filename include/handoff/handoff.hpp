@@ -2,6 +2,7 @@
 #pragma once
 
 /// Everything in one include.
+#include "handoff/business_hours.hpp"
 #include "handoff/config.hpp"
 #include "handoff/engine.hpp"
 #include "handoff/error.hpp"
