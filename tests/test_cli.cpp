@@ -273,3 +273,57 @@ not json
   CHECK(has("line 3: "));      // the bad line is named, and the run goes on
   CHECK_FALSE(has("line 4"));  // an agent's event decides nothing
 }
+
+TEST_CASE("handoff replay: recorded conversations through a new policy, against the old, by reason and queue") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  // The new policy hands over at a milder mood (-0.3 instead of -0.6).
+  auto cfg = nlohmann::json::parse(std::ifstream(handoff::test::source_path("examples/shop/bot.json")));
+  bool changed = false;
+  for (auto& rule : cfg["policy"]["rules"])
+    if (rule["id"] == "upset-customer") {
+      rule["when"]["any"][0]["at_most"] = -0.3;
+      changed = true;
+    }
+  REQUIRE(changed);
+  auto dir = std::filesystem::temp_directory_path();
+  auto next = dir / ("handoff-replay-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(next) << cfg.dump();
+  auto transcripts = dir / ("handoff-replay-" + std::to_string(::getpid()) + ".jsonl");
+  std::ofstream(transcripts)
+      << R"({"type":"agent_status","agent":"a","status":"online","skills":["general","care","senior"],"capacity":5}
+{"type":"customer_message","conversation":"calm","text":"how long does shipping take?"}
+{"type":"customer_message","conversation":"mild","text":"有点失望，包装压坏了"}
+{"type":"customer_message","conversation":"mild","text":"算了，能换一个吗"}
+{"type":"customer_message","conversation":"asks","text":"转人工"}
+not json
+{"type":"customer_message","conversation":"late","text":"转人工","at":"2025-01-06T17:30:00Z"}
+)";
+  auto r = run_cli("replay --json --config " + next.string() + " --against " +
+                       handoff::test::source_path("examples/shop/bot.json") + " --transcripts " + transcripts.string(),
+                   "");
+  std::filesystem::remove(next);
+  std::filesystem::remove(transcripts);
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["conversations"] == 4);
+  CHECK(j["refused_lines"].size() == 1);
+  CHECK(j["refused_lines"][0]["line"] == 6);
+  CHECK(j["old"]["handed_over"] == 2);  // asks, late (whose handoff becomes a ticket: after hours)
+  CHECK(j["new"]["handed_over"] == 3);
+  CHECK(j["old"]["escalations_by_reason"] == nlohmann::json{{"customer_request", 2}});
+  CHECK(j["new"]["escalations_by_reason"] == nlohmann::json{{"customer_request", 2}, {"negative_sentiment", 1}});
+  CHECK(j["new"]["escalations_by_queue"]["care"] == 1);
+  CHECK(j["old"]["tickets_by_reason"] == nlohmann::json{{"outside_hours", 1}});
+  CHECK(j["old"]["kept_by_bot"] == 2);
+  CHECK(j["new"]["kept_by_bot"] == 1);
+  REQUIRE(j["changed"].size() == 1);
+  CHECK(j["changed"][0]["conversation"] == "mild");
+  CHECK(j["changed"][0]["old"] == "kept by the bot");
+  CHECK(j["changed"][0]["new"] == "escalated to care at high: negative_sentiment, rule upset-customer");
+
+  auto text = run_cli(
+      "replay " + shop() + " --transcripts " + handoff::test::source_path("examples/shop/transcripts.jsonl"), "");
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("conversations handed over") != std::string::npos);
+  CHECK(run_cli("replay " + shop() + " --transcripts /no/such/file.jsonl", "").status == 2);
+}

@@ -4,7 +4,10 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <string>
+
+#include "handoff/protocol.hpp"
 
 namespace handoff::cli {
 
@@ -17,6 +20,20 @@ int run(const run_options& options);
 /// handoff explain: like run, but prints for each customer message what the
 /// policy decided and why, for a support lead.
 int explain(const run_options& options);
+
+struct replay_options {
+  std::string config;
+  /// The configuration in use now, to compare with; empty: none.
+  std::string against;
+  std::string transcripts;
+  std::string clock = "2025-01-06T09:00:00Z";
+  bool json = false;
+  /// How many changed conversations to list.
+  std::size_t show = 20;
+};
+/// handoff replay: recorded conversations through a new configuration,
+/// against the old: who would be handed over, why and where.
+int replay(const replay_options& options);
 
 struct chat_options {
   std::string config;
@@ -61,5 +78,10 @@ enum class line_status { ok, too_long, end };
 /// `limit` bytes is skipped to its end, never held whole in memory, and
 /// reported as `too_long`.
 line_status read_line(std::FILE* in, std::string& line, std::size_t limit);
+
+/// Reads a script of protocol events, one JSON object a line, and calls
+/// `on(line_number, parsed)` for every line that is not blank. A line that
+/// is too long or not an event comes with `parsed.error` set.
+void read_events(std::FILE* in, std::size_t limit, const std::function<void(long long, parsed_input&)>& on);
 
 }  // namespace handoff::cli

@@ -42,22 +42,11 @@ int explain(const run_options& options) {
   eo.trace_decisions = true;
   engine eng(load_config(options.config), eo);
 
-  std::string line;
   std::vector<output_event> out;
-  long long number = 0;
-  for (;;) {
-    auto status = read_line(stdin, line, options.max_line_bytes);
-    if (status == line_status::end) break;
-    ++number;
-    if (status == line_status::too_long) {
-      fmt::print("line {}: longer than {} bytes, skipped\n\n", number, options.max_line_bytes);
-      continue;
-    }
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    auto parsed = parse_input(line);
+  read_events(stdin, options.max_line_bytes, [&](long long number, parsed_input& parsed) {
     if (!parsed) {
       fmt::print("line {}: {} ({})\n\n", number, parsed.error.message, parsed.error.code);
-      continue;
+      return;
     }
     out.clear();
     if (parsed.at)
@@ -65,11 +54,11 @@ int explain(const run_options& options) {
     else
       eng.handle(*parsed.event, out);
     const auto* message = std::get_if<in::customer_message>(&*parsed.event);
-    if (!message) continue;  // agents' and hosts' events decide nothing
+    if (!message) return;  // agents' and hosts' events decide nothing
     fmt::print("line {}, conversation {}: \"{}\"\n", number, message->conversation, message->text);
     fmt::print("  -> {}\n", outcome(out));
     auto c = eng.conversation(message->conversation);
-    if (!c) continue;
+    if (!c) return;
     if (!c->transcript.empty()) {
       const auto& said = c->transcript.back().role == role::customer
                              ? c->transcript.back()
@@ -82,7 +71,7 @@ int explain(const run_options& options) {
     }
     if (c->last_decision.empty()) {
       fmt::print("  no policy decision: the bot did not have this turn\n\n");
-      continue;
+      return;
     }
     for (const auto& t : c->last_decision) {
       if (t.fired)
@@ -92,7 +81,7 @@ int explain(const run_options& options) {
     }
     if (!c->last_decision.back().fired) fmt::print("  no rule fired: the bot keeps the conversation\n");
     fmt::print("\n");
-  }
+  });
   return 0;
 }
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <fmt/format.h>
+
 #include "commands.hpp"
 
 namespace handoff::cli {
@@ -22,6 +24,25 @@ line_status read_line(std::FILE* in, std::string& line, std::size_t limit) {
   if (!any) return line_status::end;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return too_long ? line_status::too_long : line_status::ok;
+}
+
+void read_events(std::FILE* in, std::size_t limit, const std::function<void(long long, parsed_input&)>& on) {
+  std::string line;
+  long long number = 0;
+  for (;;) {
+    auto status = read_line(in, line, limit);
+    if (status == line_status::end) return;
+    ++number;
+    if (status == line_status::too_long) {
+      parsed_input refused;
+      refused.error = out::error{"line_too_long", fmt::format("the line is longer than {} bytes", limit), number, {}};
+      on(number, refused);
+      continue;
+    }
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    auto parsed = parse_input(line);
+    on(number, parsed);
+  }
 }
 
 }  // namespace handoff::cli

@@ -31,6 +31,20 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("--clock", explain.clock, "Where the scripted clock starts (RFC 3339)")
       ->capture_default_str();
 
+  handoff::cli::replay_options replay;
+  auto* replay_cmd = app.add_subcommand(
+      "replay",
+      "Run recorded conversations (JSON Lines of input events) through a configuration and report who would be "
+      "handed over, why and where, against the configuration in use");
+  replay_cmd->add_option("--config,-c", replay.config, "The new configuration (JSON)")->required();
+  replay_cmd->add_option("--transcripts,-t", replay.transcripts, "Recorded input events, one JSON object a line")
+      ->required();
+  replay_cmd->add_option("--against", replay.against, "The configuration in use now, to compare with");
+  replay_cmd->add_option("--clock", replay.clock, "Where the clock starts for events without `at` (RFC 3339)")
+      ->capture_default_str();
+  replay_cmd->add_option("--show", replay.show, "How many changed conversations to list")->capture_default_str();
+  replay_cmd->add_flag("--json", replay.json, "One JSON object");
+
   handoff::cli::chat_options chat;
   auto* chat_cmd = app.add_subcommand("chat", "Chat with the bot in the terminal; /help lists the agent's commands");
   chat_cmd->add_option("--config,-c", chat.config, "The bot's configuration (JSON)")->required();
@@ -77,6 +91,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return handoff::cli::run(run);
     if (*explain_cmd) return handoff::cli::explain(explain);
+    if (*replay_cmd) return handoff::cli::replay(replay);
     if (*chat_cmd) {
       chat.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       chat.agent_online = !no_agent;

@@ -15,27 +15,15 @@ int run(const run_options& options) {
   if (!start) throw error(fmt::format("--clock: \"{}\" is not an RFC 3339 time", options.clock));
   engine eng(load_config(options.config), engine_options{*start});
 
-  std::string line;
   std::vector<output_event> out;
-  long long number = 0;
-  for (;;) {
-    auto status = read_line(stdin, line, options.max_line_bytes);
-    if (status == line_status::end) break;
-    ++number;
+  read_events(stdin, options.max_line_bytes, [&](long long number, parsed_input& parsed) {
     out.clear();
-    if (status == line_status::too_long) {
-      out.emplace_back(out::error{
-          "line_too_long", fmt::format("the line is longer than {} bytes", options.max_line_bytes), number, {}});
-    } else if (line.find_first_not_of(" \t") == std::string::npos) {
-      continue;
-    } else if (auto parsed = parse_input(line)) {
-      if (parsed.at)
-        eng.handle(*parsed.event, *parsed.at, out);
-      else
-        eng.handle(*parsed.event, out);
-    } else {
+    if (!parsed)
       out.emplace_back(std::move(parsed.error));
-    }
+    else if (parsed.at)
+      eng.handle(*parsed.event, *parsed.at, out);
+    else
+      eng.handle(*parsed.event, out);
     for (auto& e : out) {
       if (auto err = std::get_if<out::error>(&e)) err->line = number;
       auto text = to_json(e);
@@ -43,7 +31,7 @@ int run(const run_options& options) {
       std::fwrite(text.data(), 1, text.size(), stdout);
     }
     std::fflush(stdout);
-  }
+  });
   return 0;
 }
 
