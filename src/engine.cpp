@@ -110,13 +110,39 @@ std::string replace_all(std::string_view text, std::initializer_list<std::pair<s
 
 }  // namespace
 
-struct engine::impl final : detail::queue_view {
+// Everything the engine derives from one configuration, built whole before
+// it is used, so a reload either replaces all of it or none.
+struct compiled_bot {
   bot_config cfg;
   std::unique_ptr<intent_matcher> matcher;
-  lexicon_sentiment builtin_sentiment;
-  const sentiment_analyzer* analyzer;
   detail::compiled_policy policy;
   std::vector<detail::hours_schedule> schedules;  // as cfg.hours
+  std::uint32_t human_intent = ~0u;               // the first intent that requests a human
+
+  compiled_bot(bot_config c, const matcher_registry* registry)
+      : cfg(std::move(c)),
+        matcher(registry ? registry->create_for(cfg) : matcher_registry().create_for(cfg)),
+        policy(cfg.policy) {
+    schedules.reserve(cfg.hours.size());
+    for (const auto& h : cfg.hours) schedules.emplace_back(h);
+    for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
+      if (cfg.intents[i].requests_human) {
+        human_intent = i;
+        break;
+      }
+  }
+
+  const detail::hours_schedule* hours_of(const queue_definition& q) const {
+    for (std::size_t i = 0; i < cfg.hours.size(); ++i)
+      if (cfg.hours[i].id == q.hours) return &schedules[i];
+    return nullptr;
+  }
+};
+
+struct engine::impl final : detail::queue_view {
+  std::unique_ptr<const compiled_bot> bot;
+  lexicon_sentiment builtin_sentiment;
+  const sentiment_analyzer* analyzer;
   time_point now;
   string_map<live_conversation> conversations;
   string_map<agent_state> agents;
@@ -125,7 +151,6 @@ struct engine::impl final : detail::queue_view {
   long long next_seq = 1;
   long long front_seq = 0;
   long long online_counter = 0;
-  std::uint32_t human_intent = ~0u;  // the first intent that requests a human
 
   // Scratch reused for every message, so the hot path does not allocate.
   normalized_text norm;
@@ -134,28 +159,37 @@ struct engine::impl final : detail::queue_view {
   std::vector<output_event>* out = nullptr;
 
   impl(bot_config c, const engine_options& options)
-      : cfg(std::move(c)),
-        matcher(options.matchers ? options.matchers->create_for(cfg) : matcher_registry().create_for(cfg)),
+      : bot(std::make_unique<compiled_bot>(std::move(c), options.matchers)),
         analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
-        policy(cfg.policy),
         now(options.start),
         trace_decisions(options.trace_decisions) {
-    schedules.reserve(cfg.hours.size());
-    for (const auto& h : cfg.hours) schedules.emplace_back(h);
-    for (const auto& q : cfg.queues) {
-      const detail::hours_schedule* hours = nullptr;
-      for (std::size_t i = 0; i < cfg.hours.size(); ++i)
-        if (cfg.hours[i].id == q.hours) hours = &schedules[i];
-      queues.push_back({&q, hours, {}});
-    }
-    for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
-      if (cfg.intents[i].requests_human) {
-        human_intent = i;
-        break;
-      }
+    for (const auto& q : bot->cfg.queues) queues.push_back({&q, bot->hours_of(q), {}});
   }
 
-  std::string_view default_language() const { return cfg.languages.front(); }
+  // Builds the new configuration whole, then swaps it in: queues keep their
+  // lines, conversations carry on under the new rules. A queue that holds
+  // conversations cannot disappear.
+  void reload(bot_config c, const matcher_registry* registry) {
+    auto next = std::make_unique<const compiled_bot>(std::move(c), registry);
+    std::vector<queue_state> next_queues;
+    for (const auto& q : next->cfg.queues) next_queues.push_back({&q, next->hours_of(q), {}});
+    for (const auto& [id, conv] : conversations) {
+      const bool in_queue = conv.state == conversation_state::queued || conv.state == conversation_state::offered ||
+                            conv.state == conversation_state::assigned;
+      if (in_queue && !next->cfg.find_queue(conv.queue))
+        throw error(
+            fmt::format("the new configuration has no queue \"{}\", which holds conversation \"{}\"; "
+                        "keep the queue until its conversations are done",
+                        conv.queue, id));
+    }
+    for (auto& q : queues)
+      for (auto& n : next_queues)
+        if (n.def->id == q.def->id) n.line = std::move(q.line);
+    queues = std::move(next_queues);
+    bot = std::move(next);
+  }
+
+  std::string_view default_language() const { return bot->cfg.languages.front(); }
   std::string_view lang(const live_conversation& c) const {
     return c.language.empty() ? default_language() : std::string_view(c.language);
   }
@@ -211,11 +245,11 @@ struct engine::impl final : detail::queue_view {
         if (r.value == value) return r.label.get(language, default_language());
       return {};
     };
-    if (auto l = search(cfg.menu); !l.empty()) return l;
-    if (auto l = search(cfg.fallback_replies); !l.empty()) return l;
-    for (const auto& i : cfg.intents)
+    if (auto l = search(bot->cfg.menu); !l.empty()) return l;
+    if (auto l = search(bot->cfg.fallback_replies); !l.empty()) return l;
+    for (const auto& i : bot->cfg.intents)
       if (auto l = search(i.quick_replies); !l.empty()) return l;
-    if (const auto* i = cfg.find_intent(value))  // a clarifying question's choice
+    if (const auto* i = bot->cfg.find_intent(value))  // a clarifying question's choice
       if (auto l = i->label.get(language, default_language()); !l.empty()) return l;
     return value;
   }
@@ -240,7 +274,7 @@ struct engine::impl final : detail::queue_view {
     if (!info) return;
     c.customer = *info;
     if (c.language.empty() && !info->language.empty()) {
-      auto l = best_language(info->language, cfg.languages);
+      auto l = best_language(info->language, bot->cfg.languages);
       if (!l.empty()) c.language = l;
     }
   }
@@ -248,7 +282,7 @@ struct engine::impl final : detail::queue_view {
   // Reads the message into `norm` and `matches`; settles the language.
   void understand(live_conversation& c, std::string_view text) {
     norm.assign(text);
-    auto guess = detect_language(norm, cfg.languages);
+    auto guess = detect_language(norm, bot->cfg.languages);
     // Switch language on clear evidence only: a Chinese customer who types
     // "ok" still reads Chinese.
     if (!guess.language.empty() && (guess.confident || !c.language_confident)) {
@@ -256,11 +290,11 @@ struct engine::impl final : detail::queue_view {
       c.language_confident = c.language_confident || guess.confident;
     }
     matches.clear();
-    matcher->match(norm, lang(c), matches);
+    bot->matcher->match(norm, lang(c), matches);
     rank_matches(matches);
     c.last_intents.clear();
     for (std::size_t i = 0; i < matches.size() && i < 3; ++i)
-      c.last_intents.push_back({cfg.intents[matches[i].intent].id, matches[i].confidence});
+      c.last_intents.push_back({bot->cfg.intents[matches[i].intent].id, matches[i].confidence});
   }
 
   const intent_match* top() const { return matches.empty() ? nullptr : &matches.front(); }
@@ -268,9 +302,9 @@ struct engine::impl final : detail::queue_view {
   detail::message_facts facts(const live_conversation& c, bool human_requested) const {
     detail::message_facts f;
     const intent_match* m = top();
-    f.human_requested = human_requested || (m && cfg.intents[m->intent].requests_human);
+    f.human_requested = human_requested || (m && bot->cfg.intents[m->intent].requests_human);
     if (m) {
-      f.intent = cfg.intents[m->intent].id;
+      f.intent = bot->cfg.intents[m->intent].id;
       f.confidence = m->confidence;
       f.margin = m->confidence - (matches.size() > 1 ? matches[1].confidence : 0.0);
     }
@@ -289,7 +323,7 @@ struct engine::impl final : detail::queue_view {
   // The bot's turn: the policy may hand over; otherwise the bot answers.
   void bot_turn(live_conversation& c, bool human_requested) {
     auto f = facts(c, human_requested);
-    const policy_rule* r = trace_decisions ? policy.decide(f, c.last_trace) : policy.decide(f);
+    const policy_rule* r = trace_decisions ? bot->policy.decide(f, c.last_trace) : bot->policy.decide(f);
     bool offer = false;
     if (r) {
       for (const auto& tag : r->tags)
@@ -300,7 +334,7 @@ struct engine::impl final : detail::queue_view {
         c.fallbacks_in_row = top() ? 0 : c.fallbacks_in_row + 1;  // the bot still did not understand
       }
       if (r->escalate) {
-        if (!trace_decisions) policy.decide(f, c.last_trace);  // an escalation always says why
+        if (!trace_decisions) bot->policy.decide(f, c.last_trace);  // an escalation always says why
         escalate(c, *r, f);
         return;
       }
@@ -346,45 +380,45 @@ struct engine::impl final : detail::queue_view {
       clarify(c, matches[0], matches[1]);
       return;
     }
-    if (m && !(cfg.intents[m->intent].requests_human && cfg.intents[m->intent].answer.empty())) {
+    if (m && !(bot->cfg.intents[m->intent].requests_human && bot->cfg.intents[m->intent].answer.empty())) {
       answer(c, m->intent, m->confidence);
       return;
     }
     ++c.fallbacks_in_row;
-    say(c, std::string(cfg.fallback.get(lang(c), default_language())), "fallback",
-        localize(cfg.fallback_replies, lang(c)));
+    say(c, std::string(bot->cfg.fallback.get(lang(c), default_language())), "fallback",
+        localize(bot->cfg.fallback_replies, lang(c)));
   }
 
   // Only intents the configuration labels can be offered as a choice (a
   // button reading "thanks" next to "goodbye" would help nobody), and never
   // a call for a person.
   bool labelled(const intent_match& m) const {
-    const auto& d = cfg.intents[m.intent];
+    const auto& d = bot->cfg.intents[m.intent];
     return !m.command && !d.label.empty() && !d.requests_human;
   }
 
   // Two readings both plausible and close: asking costs the customer one
   // tap, answering the wrong one costs the conversation.
   bool close(const intent_match& a, const intent_match& b) const {
-    return labelled(a) && labelled(b) && b.confidence >= cfg.understanding.clarify_ratio * a.confidence;
+    return labelled(a) && labelled(b) && b.confidence >= bot->cfg.understanding.clarify_ratio * a.confidence;
   }
 
   void clarify(live_conversation& c, const intent_match& a, const intent_match& b) {
     std::vector<quick_reply> replies;
     for (const auto* m : {&a, &b}) {
-      const auto& def = cfg.intents[m->intent];
+      const auto& def = bot->cfg.intents[m->intent];
       replies.push_back({std::string(def.label.get(lang(c), default_language())), def.id});
     }
-    auto text = cfg.notices.clarify.get(lang(c), default_language());
+    auto text = bot->cfg.notices.clarify.get(lang(c), default_language());
     say(c, std::string(text.empty() ? "Which do you mean?" : text), "clarify", std::move(replies));
   }
 
   void answer(live_conversation& c, std::uint32_t index, double confidence) {
-    const auto& intent = cfg.intents[index];
+    const auto& intent = bot->cfg.intents[index];
     c.fallbacks_in_row = 0;
     if (intent.welcome) {
-      auto replies = localize(intent.quick_replies.empty() ? cfg.menu : intent.quick_replies, lang(c));
-      auto text = intent.answer.empty() ? cfg.welcome.get(lang(c), default_language())
+      auto replies = localize(intent.quick_replies.empty() ? bot->cfg.menu : intent.quick_replies, lang(c));
+      auto text = intent.answer.empty() ? bot->cfg.welcome.get(lang(c), default_language())
                                         : intent.answer.get(lang(c), default_language());
       say(c, std::string(text), "welcome", std::move(replies), intent.id, confidence);
       return;
@@ -420,7 +454,7 @@ struct engine::impl final : detail::queue_view {
     c.prio = r.escalate->priority;
     c.skills = r.escalate->skills;
     std::string routing;
-    if (const routing_rule* route = policy.route(f)) {
+    if (const routing_rule* route = bot->policy.route(f)) {
       if (!route->queue.empty()) c.queue = route->queue;
       if (route->priority) c.prio = std::max(c.prio, *route->priority);
       routing = route->id;
@@ -444,12 +478,13 @@ struct engine::impl final : detail::queue_view {
     emit(out::ticket{c.id, queue, reason});
     record(c, role::system, fmt::format("ticket for {}: {}", queue, why));
     const queue_state* q = this->queue(queue);
-    if (q && !q->open(now) && !cfg.notices.closed.empty()) {
+    if (q && !q->open(now) && !bot->cfg.notices.closed.empty()) {
       auto opens = q->hours->next_opening(now);
-      notice(c, cfg.notices.closed, {{"queue", queue}, {"opens", opens ? q->hours->local(*opens) : std::string()}});
+      notice(c, bot->cfg.notices.closed,
+             {{"queue", queue}, {"opens", opens ? q->hours->local(*opens) : std::string()}});
       return;
     }
-    notice(c, cfg.notices.ticket, {{"queue", queue}});
+    notice(c, bot->cfg.notices.ticket, {{"queue", queue}});
   }
 
   // Puts a conversation in line for its queue. A new handoff becomes a
@@ -541,7 +576,7 @@ struct engine::impl final : detail::queue_view {
     c.agent = a.id;
     record(c, role::system, fmt::format("assigned to {}", a.id), a.id);
     emit(out::assigned{c.id, a.id, context(c)});
-    notice(c, cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
+    notice(c, bot->cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
   }
 
   int agents_online() const override {
@@ -595,7 +630,7 @@ struct engine::impl final : detail::queue_view {
         c.last_position = position;
         c.last_estimate = wait;
         emit(out::queued{c.id, c.queue, position, wait});
-        notice(c, cfg.notices.queued,
+        notice(c, bot->cfg.notices.queued,
                {{"position", std::to_string(position)},
                 {"ahead", std::to_string(position - 1)},
                 {"minutes", std::to_string(std::max<long long>(1, (wait + 59) / 60))},
@@ -608,7 +643,7 @@ struct engine::impl final : detail::queue_view {
     std::string topic;
     for (auto it = c.transcript.rbegin(); it != c.transcript.rend() && topic.empty(); ++it)
       if (it->role == role::customer && !it->intent.empty()) {
-        const intent_definition* d = cfg.find_intent(it->intent);
+        const intent_definition* d = bot->cfg.find_intent(it->intent);
         if (d && !d->requests_human && !d->welcome) topic = it->intent;
       }
     std::string last;
@@ -661,9 +696,10 @@ struct engine::impl final : detail::queue_view {
   // ---- input events -------------------------------------------------------
 
   void on(const in::customer_message& e) {
-    if (e.text.size() > cfg.max_message_bytes) {
+    if (e.text.size() > bot->cfg.max_message_bytes) {
       refuse("message_too_large",
-             fmt::format("the message has {} bytes; this bot accepts at most {}", e.text.size(), cfg.max_message_bytes),
+             fmt::format("the message has {} bytes; this bot accepts at most {}", e.text.size(),
+                         bot->cfg.max_message_bytes),
              e.conversation);
       return;
     }
@@ -687,7 +723,7 @@ struct engine::impl final : detail::queue_view {
     entry.message_id = e.message_id;
     entry.language = std::string(lang(c));
     if (const intent_match* m = top()) {
-      entry.intent = cfg.intents[m->intent].id;
+      entry.intent = bot->cfg.intents[m->intent].id;
       entry.confidence = m->confidence;
     }
     entry.sentiment = c.last_sentiment->score;
@@ -737,7 +773,7 @@ struct engine::impl final : detail::queue_view {
         return;
       }
       if (e.value != request_human_value) {
-        const intent_definition* chosen = cfg.find_intent(e.value);
+        const intent_definition* chosen = bot->cfg.find_intent(e.value);
         if (!chosen) {
           // Not an intent: read it as if typed.
           on(in::customer_message{e.conversation, e.value, std::nullopt, {}, {}});
@@ -751,7 +787,7 @@ struct engine::impl final : detail::queue_view {
         }
         if (c.state != conversation_state::bot) return;
         matches.assign(
-            1, intent_match{static_cast<std::uint32_t>(chosen - cfg.intents.data()), 1.0, chosen->requests_human});
+            1, intent_match{static_cast<std::uint32_t>(chosen - bot->cfg.intents.data()), 1.0, chosen->requests_human});
         c.last_intents.assign(1, {chosen->id, 1.0});
         c.transcript.back().intent = chosen->id;
         c.transcript.back().confidence = 1.0;
@@ -767,7 +803,7 @@ struct engine::impl final : detail::queue_view {
       record(c, role::customer, std::string(request_human_value), {}, "request_human");
       ++c.turns;
       matches.clear();
-      if (human_intent != ~0u) matches.push_back({human_intent, 1.0, true});
+      if (bot->human_intent != ~0u) matches.push_back({bot->human_intent, 1.0, true});
       bot_turn(c, true);
       return;
     }
@@ -969,12 +1005,12 @@ struct engine::impl final : detail::queue_view {
       c->state = conversation_state::bot;
       record(*c, role::system, fmt::format("{} handed back to the bot", e.agent), e.agent);
       emit(out::handed_back{c->id});
-      notice(*c, cfg.notices.handed_back, {});
+      notice(*c, bot->cfg.notices.handed_back, {});
     } else {
       c->state = conversation_state::resolved;
       record(*c, role::system, fmt::format("{} resolved it", e.agent), e.agent);
       emit(out::resolved{c->id});
-      auto survey = cfg.notices.survey.get(lang(*c), default_language());
+      auto survey = bot->cfg.notices.survey.get(lang(*c), default_language());
       if (survey.empty()) {
         close(*c, "resolved");
       } else {
@@ -1001,7 +1037,7 @@ struct engine::impl final : detail::queue_view {
     c.feedback_score = score;
     record(c, role::customer, std::to_string(score), {}, "feedback");
     if (c.state == conversation_state::resolved && c.awaiting_feedback) {
-      notice(c, cfg.notices.feedback_thanks, {});
+      notice(c, bot->cfg.notices.feedback_thanks, {});
       close(c, "resolved");
     }
   }
@@ -1074,6 +1110,8 @@ std::size_t engine::open_conversations() const noexcept {
   return n;
 }
 
-const bot_config& engine::config() const noexcept { return impl_->cfg; }
+const bot_config& engine::config() const noexcept { return impl_->bot->cfg; }
+
+void engine::reload(bot_config config, const matcher_registry* matchers) { impl_->reload(std::move(config), matchers); }
 
 }  // namespace handoff

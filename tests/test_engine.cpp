@@ -381,3 +381,53 @@ TEST_CASE("a chosen quick reply is recorded as the label the customer saw") {
   CHECK(t[2].kind == "choose");
   CHECK(t[2].intent == "after_sales");
 }
+
+TEST_CASE("reloading swaps the configuration whole: conversations carry on, a bad one is refused and the old stays") {
+  handoff::engine bot(handoff::test::shop_config());
+  auto out =
+      handoff::test::run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["general","care"]}
+{"type":"customer_message","conversation":"c0","text":"转人工"}
+{"type":"customer_message","conversation":"c1","text":"转人工"}
+{"type":"customer_message","conversation":"c2","text":"你好"})");
+  REQUIRE(bot.conversation("c0")->agent == "a");
+  REQUIRE(bot.conversation("c1")->state == handoff::conversation_state::queued);
+
+  // The new policy sends requests for a person to `care` at `high`.
+  auto next = handoff::test::shop_config();
+  REQUIRE(next.policy.rules.at(0).id == "explicit-request");
+  next.policy.rules[0].escalate->queue = "care";
+  next.policy.rules[0].escalate->priority = handoff::priority::high;
+  bot.reload(next);
+  CHECK(bot.config().policy.rules[0].escalate->queue == "care");
+  // c1 kept its place and is served when the agent is free; c2 goes on
+  // under the new rules.
+  out = handoff::test::run_lines(bot, R"({"type":"agent_release","conversation":"c0","agent":"a","outcome":"to_bot"}
+{"type":"customer_message","conversation":"c2","text":"转人工"})");
+  auto assigned = handoff::test::of_type(out, "assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0]["conversation"] == "c1");
+  auto escalated = handoff::test::of_type(out, "escalated");
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0]["conversation"] == "c2");
+  CHECK(escalated[0]["queue"] == "care");
+  CHECK(escalated[0]["priority"] == "high");
+
+  // A configuration that cannot be built, or that drops a queue someone is
+  // waiting in, is refused; the rules in force stay.
+  auto broken = next;
+  broken.understanding.matchers = {"no-such-matcher"};
+  CHECK_THROWS_AS(bot.reload(broken), handoff::config_error);
+  auto dropped = next;
+  std::erase_if(dropped.queues, [](const handoff::queue_definition& q) { return q.id == "care"; });
+  for (auto& r : dropped.policy.rules)
+    if (r.escalate && r.escalate->queue == "care") r.escalate->queue = "general";
+  for (auto& r : dropped.policy.routing)
+    if (r.queue == "care") r.queue = "general";
+  CHECK_THROWS_WITH_AS(bot.reload(dropped), doctest::Contains("\"care\""), handoff::error);
+  CHECK(bot.config().policy.rules[0].escalate->queue == "care");
+  out = handoff::test::run_lines(bot, R"({"type":"customer_message","conversation":"c3","text":"转人工"})");
+  escalated = handoff::test::of_type(out, "escalated");
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0]["queue"] == "care");
+  CHECK(bot.conversation("c2")->state == handoff::conversation_state::queued);
+}

@@ -112,7 +112,18 @@ class engine {
   /// Conversations not closed.
   std::size_t open_conversations() const noexcept;
 
+  /// The configuration in use; a reference valid until the next `reload`.
   const bot_config& config() const noexcept;
+
+  /// Swaps in a new configuration, whole or not at all: conversations in
+  /// flight carry on under the new rules, waiting customers keep their
+  /// places, and agents their conversations. Throws `config_error` when the
+  /// new configuration cannot be compiled (an unknown matcher, an unreadable
+  /// model) and `error` when it drops a queue that holds conversations; the
+  /// old configuration then stays. Trains the new configuration's matchers,
+  /// so it takes as long as building an engine. `matchers` as in
+  /// `engine_options`.
+  void reload(bot_config config, const matcher_registry* matchers = nullptr);
 
  private:
   struct impl;

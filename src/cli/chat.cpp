@@ -34,6 +34,8 @@ As the customer:
   /rate N                give feedback, 1 to 5
   /leave                 close the chat
   /new                   start a new conversation
+As the support lead:
+  /reload                read the configuration file again (after you edit its rules); a broken one is refused
   /quit                  leave)";
 
 class session {
@@ -188,6 +190,14 @@ class session {
       }
     } else if (cmd == "/leave") {
       send(in::customer_left{conversation()});
+    } else if (cmd == "/reload") {
+      try {
+        engine_.reload(load_config(options_.config));
+        fmt::print("{}\n",
+                   paint("2", fmt::format("  ·  reloaded {}; conversations carry on under it", options_.config)));
+      } catch (const std::exception& e) {
+        fmt::print("  {} was refused; the old configuration stays:\n  {}\n", options_.config, e.what());
+      }
     } else if (cmd == "/new") {
       ++conversation_number_;
       replies_.clear();
