@@ -651,13 +651,18 @@ class checker {
   void check_operand(const detail::fact_info& fact, comparison op, const json& operand, const std::string& ptr) {
     using detail::fact_type;
     auto type_name = [](fact_type t) {
-      return t == fact_type::boolean ? "a boolean" : t == fact_type::number ? "a number" : "a string";
+      return t == fact_type::boolean       ? "a boolean"
+             : t == fact_type::number      ? "a number"
+             : t == fact_type::string_list ? "a list of strings"
+                                           : "a string";
     };
+    // A list is compared with the strings it may hold.
     auto fits = [&](const json& v) {
       switch (fact.type) {
         case fact_type::boolean: return v.is_boolean();
         case fact_type::number: return v.is_number();
-        case fact_type::string: return v.is_string();
+        case fact_type::string:
+        case fact_type::string_list: return v.is_string();
         case fact_type::any: return v.is_primitive() && !v.is_null();
       }
       return false;
@@ -670,7 +675,10 @@ class checker {
     };
     switch (op) {
       case comparison::equals:
-        if (!fits(operand)) wrong(fact.type == fact_type::any ? "a string, number or boolean" : type_name(fact.type));
+        if (!fits(operand))
+          wrong(fact.type == fact_type::any           ? "a string, number or boolean"
+                : fact.type == fact_type::string_list ? "a string it may hold"
+                                                      : type_name(fact.type));
         break;
       case comparison::in:
         if (!operand.is_array() || operand.empty()) {
@@ -678,7 +686,9 @@ class checker {
         } else {
           for (const auto& v : operand)
             if (!fits(v)) {
-              wrong(fmt::format("an array of {}", fact.type == fact_type::any ? "values" : type_name(fact.type)));
+              wrong(fmt::format("an array of {}", fact.type == fact_type::any           ? "values"
+                                                  : fact.type == fact_type::string_list ? "strings"
+                                                                                        : type_name(fact.type)));
               break;
             }
         }
@@ -691,13 +701,13 @@ class checker {
           wrong("a number");
         break;
       case comparison::contains:
-        if (fact.type != fact_type::string && fact.type != fact_type::any)
+        if (fact.type != fact_type::string && fact.type != fact_type::any && fact.type != fact_type::string_list)
           wrong("a fact that is a string");
         else if (!operand.is_string())
           wrong("a string");
         break;
       case comparison::matches:
-        if (fact.type != fact_type::string && fact.type != fact_type::any)
+        if (fact.type != fact_type::string && fact.type != fact_type::any && fact.type != fact_type::string_list)
           wrong("a fact that is a string");
         else if (!operand.is_string())
           wrong("a string (an RE2 pattern)");

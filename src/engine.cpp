@@ -316,6 +316,7 @@ struct engine::impl final : detail::queue_view {
     f.turns = c.turns;
     f.fallbacks_in_row = c.fallbacks_in_row;
     f.customer = &c.customer;
+    f.tags = &c.tags;
     f.queues = this;
     return f;
   }

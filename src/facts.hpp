@@ -9,7 +9,7 @@
 
 namespace handoff::detail {
 
-enum class fact_type { boolean, number, string, any };
+enum class fact_type { boolean, number, string, any, string_list };
 
 enum class fact_id {
   human_requested,
@@ -34,6 +34,7 @@ enum class fact_id {
   emotion_urgency,
   agents_online,
   within_hours,
+  tags,
   queue_fact,          // queue.<id>.<waiting|agents_online|wait_seconds|open>
   customer_attribute,  // customer.attributes.<path>
 };
@@ -63,6 +64,7 @@ inline constexpr fact_info known_facts[] = {
     {"emotion.urgency", fact_id::emotion_urgency, fact_type::number},
     {"agents_online", fact_id::agents_online, fact_type::number},
     {"within_hours", fact_id::within_hours, fact_type::boolean},
+    {"tags", fact_id::tags, fact_type::string_list},
     {"customer.id", fact_id::customer_id, fact_type::string},
     {"customer.tier", fact_id::customer_tier, fact_type::string},
     {"customer.name", fact_id::customer_name, fact_type::string},

@@ -13,7 +13,8 @@
 namespace handoff::detail {
 namespace {
 
-using fact_value = std::variant<std::monostate, bool, double, std::string_view>;
+using tag_list = const std::vector<std::string>*;
+using fact_value = std::variant<std::monostate, bool, double, std::string_view, tag_list>;
 
 fact_value read(const std::string& name, const message_facts& f) {
   auto info = find_fact(name);
@@ -51,6 +52,7 @@ fact_value read(const std::string& name, const message_facts& f) {
       }
       return {};
     }
+    case fact_id::tags: return f.tags && !f.tags->empty() ? fact_value{f.tags} : fact_value{};
     case fact_id::within_hours: return f.queues ? fact_value{f.queues->within_hours()} : fact_value{};
     case fact_id::customer_id: return c ? str(c->id) : fact_value{};
     case fact_id::customer_tier: return c ? str(c->tier) : fact_value{};
@@ -81,8 +83,16 @@ std::optional<double> as_number(const fact_value& v) {
 }
 
 // Strings compare without regard to ASCII case: hosts write "VIP" and "vip".
+// A list of tags equals a string it holds.
 bool equal(const fact_value& f, const value& operand) {
   if (auto b = std::get_if<bool>(&f)) return operand.as_bool() == *b;
+  if (auto list = std::get_if<tag_list>(&f)) {
+    auto o = operand.as_string();
+    if (!o) return false;
+    for (const auto& t : **list)
+      if (iequals(t, *o)) return true;
+    return false;
+  }
   if (auto s = std::get_if<std::string_view>(&f)) {
     if (auto o = operand.as_string()) return iequals(*s, *o);
     if (auto n = operand.as_number()) return as_number(f) == *n;
@@ -141,13 +151,20 @@ bool compiled_condition::holds(const message_facts& facts) const {
       return n && o && *n <= *o;
     }
     case comparison::contains: {
+      if (std::holds_alternative<tag_list>(f)) return equal(f, c_->operand);  // holds the tag
       auto s = std::get_if<std::string_view>(&f);
       auto o = c_->operand.as_string();
       return s && o && icontains(*s, *o);
     }
     case comparison::matches: {
+      if (!re_ || !re_->ok()) return false;
+      if (auto list = std::get_if<tag_list>(&f)) {
+        for (const auto& t : **list)
+          if (RE2::PartialMatch(t, *re_)) return true;
+        return false;
+      }
       auto s = std::get_if<std::string_view>(&f);
-      return s && re_ && re_->ok() && RE2::PartialMatch(*s, *re_);
+      return s && RE2::PartialMatch(*s, *re_);
     }
   }
   return false;
@@ -164,6 +181,11 @@ std::string describe(const fact_value& f) {
   if (std::holds_alternative<std::monostate>(f)) return "no value";
   if (auto b = std::get_if<bool>(&f)) return *b ? "true" : "false";
   if (auto d = std::get_if<double>(&f)) return fmt::format("{:.4g}", *d);
+  if (auto list = std::get_if<tag_list>(&f)) {
+    std::string out = "[";
+    for (const auto& t : **list) out += fmt::format("{}\"{}\"", out.size() > 1 ? ", " : "", t);
+    return out + "]";
+  }
   return fmt::format("\"{}\"", std::get<std::string_view>(f));
 }
 

@@ -43,6 +43,7 @@ struct message_facts {
   const handoff::sentiment* sentiment = nullptr;  // this message's, if read
   double mood = 0;
   const customer_info* customer = nullptr;
+  const std::vector<std::string>* tags = nullptr;  // the conversation's
   const queue_view* queues = nullptr;
 };
 

@@ -332,3 +332,37 @@ TEST_CASE("an escalation can need skills besides the queue's; no one online with
             .front()
             .pointer == "/policy/rules/0/then/escalate/skills/0");
 }
+
+TEST_CASE("tags are a fact: a rule can act on what an earlier rule noted") {
+  auto cfg = handoff::parse_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[{"id":"complaint","keywords":{"en":["complaint"]},"answer":{"en":"Sorry to hear that."}},
+               {"id":"refund","keywords":{"en":["refund"]},"answer":{"en":"Refunds take 3 days."}}],
+    "queues":[{"id":"care"}],
+    "policy":{"rules":[
+      {"id":"second-time","reason":"repeat_complaint","when":{"all":[{"fact":"tags","contains":"Complained"},
+        {"fact":"intent","in":["complaint","refund"]}]},"then":{"escalate":{"queue":"care"}}},
+      {"id":"note","reason":"complaint","when":{"fact":"intent","equals":"complaint"},"then":{"tags":["complained"]}},
+      {"id":"tagged","reason":"x","when":{"all":[{"fact":"tags","matches":"^compl"},{"fact":"tags","exists":true}]},
+       "then":{"tags":["seen"]}}]}})");
+  handoff::engine bot(cfg);
+  auto out = handoff::test::run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["care"]}
+{"type":"customer_message","conversation":"c1","text":"refund"}
+{"type":"customer_message","conversation":"c1","text":"I have a complaint"}
+{"type":"customer_message","conversation":"c1","text":"hello"}
+{"type":"customer_message","conversation":"c1","text":"and the refund?"})");
+  auto escalated = handoff::test::of_type(out, "escalated");
+  REQUIRE(escalated.size() == 1);  // only after the complaint was noted
+  CHECK(escalated[0]["rule"] == "second-time");
+  CHECK(bot.conversation("c1")->tags == std::vector<std::string>{"complained", "seen"});
+  auto trace = escalated[0]["trace"];
+  CHECK(trace.size() == 1);
+
+  auto problems = handoff::check_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+    "intents":[],"queues":[{"id":"q"}],
+    "policy":{"rules":[{"id":"a","reason":"r","when":{"fact":"tags","at_least":1},"then":{"tags":["x"]}},
+                       {"id":"b","reason":"r","when":{"fact":"tags","in":[1]},"then":{"tags":["x"]}}]}})");
+  std::vector<std::string> where;
+  for (const auto& p : problems) where.push_back(p.id + " " + p.pointer);
+  CHECK(where == std::vector<std::string>{"handoff.config.bad_comparison /policy/rules/0/when/at_least",
+                                          "handoff.config.bad_comparison /policy/rules/1/when/in"});
+}
