@@ -7,12 +7,15 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "actions.hpp"
+#include "handoff/actions.hpp"
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
 #include "handoff/sentiment.hpp"
 #include "hours.hpp"
 #include "policy_eval.hpp"
+#include "slots.hpp"
 #include "utf8.hpp"
 
 namespace handoff {
@@ -27,6 +30,7 @@ template <class T>
 using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 
 constexpr std::string_view request_human_value = "request_human";
+constexpr std::uint32_t no_intent = ~0u;
 
 struct live_conversation {
   std::string id;
@@ -44,6 +48,14 @@ struct live_conversation {
   std::optional<sentiment> last_sentiment;  // of the latest customer message
   std::vector<rule_trace> last_trace;
   double mood = 0;
+
+  // What the customer has told the bot (order number, address), kept for the
+  // whole conversation so they never say it twice.
+  named_values slots;
+  std::uint32_t collecting = no_intent;   // the intent whose slots the bot is asking for
+  std::uint32_t last_served = no_intent;  // the last intent served with slots, for corrections
+  std::string asked;                      // the slot asked for
+  int asks = 0;                           // times asked for it
 
   // The current or last handoff.
   std::string queue;
@@ -108,6 +120,30 @@ std::string replace_all(std::string_view text, std::initializer_list<std::pair<s
   return out;
 }
 
+// `{name}` becomes the value of `name` in `first`, else in `second`; other
+// braces stay as they are.
+std::string fill_in(std::string_view text, const named_values& first, const named_values& second) {
+  std::string out;
+  out.reserve(text.size() + 32);
+  for (std::size_t i = 0; i < text.size();) {
+    if (text[i] == '{')
+      if (auto end = text.find('}', i + 1); end != std::string_view::npos) {
+        const auto name = text.substr(i + 1, end - i - 1);
+        const std::string* v = nullptr;
+        for (const auto* values : {&first, &second})
+          for (const auto& [k, val] : *values)
+            if (!v && k == name) v = &val;
+        if (v) {
+          out += *v;
+          i = end + 1;
+          continue;
+        }
+      }
+    out += text[i++];
+  }
+  return out;
+}
+
 }  // namespace
 
 // Everything the engine derives from one configuration, built whole before
@@ -118,18 +154,43 @@ struct compiled_bot {
   detail::compiled_policy policy;
   std::vector<detail::hours_schedule> schedules;  // as cfg.hours
   std::uint32_t human_intent = ~0u;               // the first intent that requests a human
+  // By intent: how its slots are found, and its action (empty when none).
+  std::vector<std::vector<detail::slot_extractor>> extractors;
+  std::vector<action_function> actions;
 
-  compiled_bot(bot_config c, const matcher_registry* registry)
+  compiled_bot(bot_config c, const matcher_registry* registry, const action_registry* host_actions)
       : cfg(std::move(c)),
         matcher(registry ? registry->create_for(cfg) : matcher_registry().create_for(cfg)),
         policy(cfg.policy) {
     schedules.reserve(cfg.hours.size());
     for (const auto& h : cfg.hours) schedules.emplace_back(h);
+    std::vector<std::pair<std::string, action_function>> built;  // the configuration's, each file read once
+    for (const auto& intent : cfg.intents) {
+      auto& slots = extractors.emplace_back();
+      for (const auto& s : intent.slots) slots.emplace_back(s);
+      actions.emplace_back(find_action(intent, host_actions, built));
+    }
     for (std::uint32_t i = 0; i < cfg.intents.size(); ++i)
       if (cfg.intents[i].requests_human) {
         human_intent = i;
         break;
       }
+  }
+
+  action_function find_action(const intent_definition& intent, const action_registry* host_actions,
+                              std::vector<std::pair<std::string, action_function>>& built) const {
+    if (intent.action.empty()) return {};
+    if (host_actions)
+      if (const auto* a = host_actions->find(intent.action)) return *a;
+    for (const auto& [name, a] : built)
+      if (name == intent.action) return a;
+    if (const auto* d = cfg.find_action(intent.action))
+      return built.emplace_back(d->name, detail::make_lookup(*d)).second;
+    throw config_error("<config>", {{config_problem::level::error, "handoff.config.unknown_action",
+                                     fmt::format("/intents/{}/action", &intent - cfg.intents.data()),
+                                     fmt::format("no action \"{}\": not in `actions`, and the host registered none "
+                                                 "by that name",
+                                                 intent.action)}});
   }
 
   const detail::hours_schedule* hours_of(const queue_definition& q) const {
@@ -141,6 +202,7 @@ struct compiled_bot {
 
 struct engine::impl final : detail::queue_view {
   std::unique_ptr<const compiled_bot> bot;
+  const action_registry* host_actions;
   lexicon_sentiment builtin_sentiment;
   const sentiment_analyzer* analyzer;
   time_point now;
@@ -159,7 +221,8 @@ struct engine::impl final : detail::queue_view {
   std::vector<output_event>* out = nullptr;
 
   impl(bot_config c, const engine_options& options)
-      : bot(std::make_unique<compiled_bot>(std::move(c), options.matchers)),
+      : bot(std::make_unique<compiled_bot>(std::move(c), options.matchers, options.actions)),
+        host_actions(options.actions),
         analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
         now(options.start),
         trace_decisions(options.trace_decisions) {
@@ -170,7 +233,7 @@ struct engine::impl final : detail::queue_view {
   // lines, conversations carry on under the new rules. A queue that holds
   // conversations cannot disappear.
   void reload(bot_config c, const matcher_registry* registry) {
-    auto next = std::make_unique<const compiled_bot>(std::move(c), registry);
+    auto next = std::make_unique<const compiled_bot>(std::move(c), registry, host_actions);
     std::vector<queue_state> next_queues;
     for (const auto& q : next->cfg.queues) next_queues.push_back({&q, next->hours_of(q), {}});
     for (const auto& [id, conv] : conversations) {
@@ -299,6 +362,101 @@ struct engine::impl final : detail::queue_view {
 
   const intent_match* top() const { return matches.empty() ? nullptr : &matches.front(); }
 
+  // ---- slots and actions ------------------------------------------------
+
+  static std::string* slot_value(live_conversation& c, std::string_view name) {
+    for (auto& [k, v] : c.slots)
+      if (k == name) return &v;
+    return nullptr;
+  }
+
+  // Reads the intent's slots from the message; a value given again replaces
+  // the old one (the customer corrects it). True when any was found.
+  bool fill_slots(live_conversation& c, std::uint32_t intent) {
+    bool found = false;
+    for (const auto& x : bot->extractors[intent]) {
+      const bool asked = c.collecting == intent && c.asked == x.slot().name;
+      auto v = x.extract(clean, norm, asked, now);
+      if (!v) continue;
+      found = true;
+      if (auto* old = slot_value(c, x.slot().name))
+        *old = std::move(*v);
+      else
+        c.slots.emplace_back(x.slot().name, std::move(*v));
+    }
+    return found;
+  }
+
+  // A message that answers the bot's question (or corrects a value it used)
+  // serves that intent, whatever the matcher made of it; a call for a
+  // person, or a clear new request where a free-text answer was expected,
+  // still wins.
+  void take_slots(live_conversation& c) {
+    const intent_match* m = top();
+    if (m && (m->command || bot->cfg.intents[m->intent].requests_human)) return;
+    std::uint32_t target = c.collecting;
+    if (target == no_intent && !m) target = c.last_served;  // "no, it's 2025..."
+    if (target == no_intent) return;
+    if (bot->extractors[target].empty()) return;
+    const bool free_text = c.collecting == target && slot_kind(target, c.asked) == entity_kind::text;
+    if (free_text && m && m->intent != target) return;
+    if (!fill_slots(c, target)) return;
+    matches.clear();
+    matches.push_back({target, 1.0, false});
+    c.last_intents.assign(1, {bot->cfg.intents[target].id, 1.0});
+  }
+
+  entity_kind slot_kind(std::uint32_t intent, std::string_view name) const {
+    for (const auto& s : bot->cfg.intents[intent].slots)
+      if (s.name == name) return s.entity;
+    return entity_kind::pattern;
+  }
+
+  // Asks for the first slot the intent lacks; false when it has them all.
+  bool ask_missing(live_conversation& c, std::uint32_t intent, double confidence) {
+    for (const auto& s : bot->cfg.intents[intent].slots) {
+      if (slot_value(c, s.name)) continue;
+      const bool again = c.collecting == intent && c.asked == s.name;
+      c.asks = again ? c.asks + 1 : 1;
+      c.collecting = intent;
+      c.asked = s.name;
+      const auto& text = again && !s.retry.empty() ? s.retry : s.prompt;
+      say(c, std::string(text.get(lang(c), default_language())), "ask_slot", {}, bot->cfg.intents[intent].id,
+          confidence);
+      return true;
+    }
+    return false;
+  }
+
+  // Every slot is there: the action runs and its outcome picks the answer.
+  void serve(live_conversation& c, std::uint32_t index, double confidence) {
+    const auto& intent = bot->cfg.intents[index];
+    c.collecting = no_intent;
+    c.asked.clear();
+    c.asks = 0;
+    c.last_served = index;
+    c.fallbacks_in_row = 0;
+    action_result result;
+    const localized_text* text = &intent.answer;
+    if (const auto& action = bot->actions[index]) {
+      action_request request{c.id, intent.id, lang(c), &c.customer, &c.slots};
+      try {
+        result = action(request);
+      } catch (const std::exception& e) {
+        result = {"failed", {}};
+        record(c, role::system, fmt::format("action {} failed: {}", intent.action, e.what()));
+      } catch (...) {
+        result = {"failed", {}};
+        record(c, role::system, fmt::format("action {} failed", intent.action));
+      }
+      for (const auto& [outcome, t] : intent.responses)
+        if (outcome == result.outcome) text = &t;
+      record(c, role::system, fmt::format("action {}: {}", intent.action, result.outcome));
+    }
+    say(c, fill_in(text->get(lang(c), default_language()), c.slots, result.values), "answer",
+        localize(intent.quick_replies, lang(c)), intent.id, confidence);
+  }
+
   detail::message_facts facts(const live_conversation& c, bool human_requested) const {
     detail::message_facts f;
     const intent_match* m = top();
@@ -382,8 +540,22 @@ struct engine::impl final : detail::queue_view {
       return;
     }
     if (m && !(bot->cfg.intents[m->intent].requests_human && bot->cfg.intents[m->intent].answer.empty())) {
-      answer(c, m->intent, m->confidence);
+      if (bot->cfg.intents[m->intent].slots.empty()) {
+        answer(c, m->intent, m->confidence);
+        return;
+      }
+      fill_slots(c, m->intent);
+      c.fallbacks_in_row = 0;
+      if (!ask_missing(c, m->intent, m->confidence)) serve(c, m->intent, m->confidence);
       return;
+    }
+    // Not an answer to the bot's question: it asks again, twice, then lets go.
+    if (!m && c.collecting != no_intent) {
+      if (c.asks < 3 && ask_missing(c, c.collecting, 0)) {
+        ++c.fallbacks_in_row;
+        return;
+      }
+      c.collecting = no_intent;
     }
     ++c.fallbacks_in_row;
     say(c, std::string(bot->cfg.fallback.get(lang(c), default_language())), "fallback",
@@ -462,6 +634,7 @@ struct engine::impl final : detail::queue_view {
     }
     c.reason = r.reason;
     c.rule = r.id;
+    c.collecting = no_intent;  // a person takes over the questions
     c.declined_by.clear();
     c.fallbacks_in_row = 0;
     emit(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule, c.last_trace, std::move(routing)});
@@ -678,6 +851,7 @@ struct engine::impl final : detail::queue_view {
     ctx.language = std::string(lang(c));
     ctx.intents = c.last_intents;
     ctx.tags = c.tags;
+    ctx.slots = c.slots;
     ctx.reason = c.reason;
     ctx.rule = c.rule;
     ctx.queue = c.queue;
@@ -712,6 +886,7 @@ struct engine::impl final : detail::queue_view {
     clean.clear();
     sanitize_utf8(e.text, clean);
     understand(c, clean);
+    if (c.state == conversation_state::bot) take_slots(c);
     c.last_trace.clear();  // a decision is for the bot's turn on this message, if it has one
     c.last_sentiment = analyzer->analyze(clean, norm, lang(c));
     c.mood = next_mood(c.mood, c.last_sentiment->score);

@@ -14,6 +14,7 @@
 #include "handoff/error.hpp"
 #include "handoff/localized_text.hpp"
 #include "handoff/policy.hpp"
+#include "handoff/slots.hpp"
 
 /// The bot's configuration: one JSON document, checked when loaded into
 /// these typed structures. `docs/config.md` describes every field.
@@ -49,6 +50,33 @@ struct intent_definition {
   bool requests_human = false;
   /// Answer with the welcome text and menu (a greeting).
   bool welcome = false;
+  /// What the intent needs before it answers; the bot asks for each
+  /// missing one in turn. `{name}` in the answer and the responses is
+  /// replaced by its value.
+  std::vector<slot_definition> slots;
+  /// Called once the slots are filled: an action of the configuration's
+  /// `actions` or one the host registers.
+  std::string action;
+  /// The answer for each outcome of the action (`found`, `not_found`, ...);
+  /// `answer` for an outcome not listed.
+  std::vector<std::pair<std::string, localized_text>> responses;
+};
+
+/// A built-in action declared in the configuration. `lookup` finds a
+/// record in a JSON file (an array of objects) by a slot's value.
+struct action_definition {
+  std::string name;
+  /// The JSON file; relative paths are relative to the configuration file.
+  std::string file;
+  /// The slot whose value is looked up, and the records' field that holds it.
+  std::string key;
+  /// The record's field whose value is the outcome (`status`: `shipped`,
+  /// `paid`, ...); `found` when empty. A missing record is `not_found`.
+  std::string outcome_field;
+  /// Fields set from the slots of the same names (the new address), when
+  /// the outcome is one of `update_when`; the records are kept in memory.
+  std::vector<std::string> update;
+  std::vector<std::string> update_when;
 };
 
 /// Whether a queue hands a conversation straight to an agent or offers it.
@@ -121,12 +149,14 @@ struct bot_config {
   std::vector<intent_definition> intents;
   std::vector<queue_definition> queues;
   std::vector<business_hours> hours;
+  std::vector<action_definition> actions;
   policy_definition policy;
   understanding_settings understanding;
 
   const intent_definition* find_intent(std::string_view id) const noexcept;
   const queue_definition* find_queue(std::string_view id) const noexcept;
   const business_hours* find_hours(std::string_view id) const noexcept;
+  const action_definition* find_action(std::string_view action) const noexcept;
 };
 
 /// One thing wrong (or doubtful) in a configuration.

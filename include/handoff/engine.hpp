@@ -68,6 +68,9 @@ struct engine_options {
   /// Reads how customers sound; the built-in `lexicon_sentiment` when null.
   /// Must outlive the engine.
   const sentiment_analyzer* sentiment = nullptr;
+  /// The host's actions, found by the names intents use before the
+  /// configuration's own `actions`. Must outlive the engine.
+  const action_registry* actions = nullptr;
   /// Keep the policy's reasoning for every bot turn, not only for
   /// escalations (`handoff explain` turns it on). It costs a few string
   /// formats per message.

@@ -15,6 +15,7 @@ class matcher_registry;
 class ensemble_matcher;
 class scored_matcher;
 class sentiment_analyzer;
+class action_registry;
 class lexicon_sentiment;
 class localized_text;
 class normalized_text;

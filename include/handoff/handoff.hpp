@@ -2,6 +2,7 @@
 #pragma once
 
 /// Everything in one include.
+#include "handoff/actions.hpp"
 #include "handoff/business_hours.hpp"
 #include "handoff/config.hpp"
 #include "handoff/engine.hpp"
@@ -19,6 +20,8 @@
 #include "handoff/normalize.hpp"
 #include "handoff/policy.hpp"
 #include "handoff/protocol.hpp"
+#include "handoff/sentiment.hpp"
+#include "handoff/slots.hpp"
 #include "handoff/time.hpp"
 #include "handoff/transcript.hpp"
 #include "handoff/value.hpp"
