@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -68,6 +69,12 @@ struct live_conversation {
   std::vector<std::string> declined_by;
   int last_position = 0;
   long long last_estimate = -1;
+
+  // For the metrics.
+  bool handed = false;                      // escalated or ticketed, ever
+  std::optional<time_point> waiting_since;  // in line for an agent
+  std::optional<time_point> assigned_at;    // held by an agent
+  bool first_response_due = false;
 
   // How the last agent let go, so a repeated release is recognised.
   std::string released_by;
@@ -213,6 +220,11 @@ struct engine::impl final : detail::queue_view {
   long long next_seq = 1;
   long long front_seq = 0;
   long long online_counter = 0;
+
+  // What the metrics are made of, kept as events happen.
+  std::map<std::string, std::size_t, std::less<>> escalations_by_reason, escalations_by_queue, tickets_by_reason;
+  std::vector<double> waits, first_responses, handlings;
+  std::size_t waited = 0, abandoned = 0, resolved_count = 0;
 
   // Scratch reused for every message, so the hot path does not allocate.
   normalized_text norm;
@@ -635,8 +647,11 @@ struct engine::impl final : detail::queue_view {
     c.reason = r.reason;
     c.rule = r.id;
     c.collecting = no_intent;  // a person takes over the questions
+    c.handed = true;
+    ++escalations_by_reason[c.reason];
     c.declined_by.clear();
     c.fallbacks_in_row = 0;
+    ++escalations_by_queue[c.queue];
     emit(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule, c.last_trace, std::move(routing)});
     std::string needs;
     for (const auto& s : c.skills) needs += fmt::format("{}{}", needs.empty() ? ", needs " : " and ", s);
@@ -649,6 +664,8 @@ struct engine::impl final : detail::queue_view {
   // `why` is for the transcript, in words.
   // Out of hours the customer hears when someone will be back.
   void make_ticket(live_conversation& c, const std::string& queue, const std::string& reason, std::string_view why) {
+    c.handed = true;
+    ++tickets_by_reason[reason];
     emit(out::ticket{c.id, queue, reason});
     record(c, role::system, fmt::format("ticket for {}: {}", queue, why));
     const queue_state* q = this->queue(queue);
@@ -678,6 +695,10 @@ struct engine::impl final : detail::queue_view {
     }
     c.state = conversation_state::queued;
     c.agent.clear();
+    if (!c.waiting_since) {
+      c.waiting_since = now;
+      ++waited;
+    }
     c.seq = seq;
     c.last_position = 0;
     c.last_estimate = -1;
@@ -748,6 +769,10 @@ struct engine::impl final : detail::queue_view {
   void assign(live_conversation& c, agent_state& a) {
     c.state = conversation_state::assigned;
     c.agent = a.id;
+    if (c.waiting_since) waits.push_back(seconds_since(*c.waiting_since));
+    c.waiting_since.reset();
+    c.assigned_at = now;
+    c.first_response_due = true;
     record(c, role::system, fmt::format("assigned to {}", a.id), a.id);
     emit(out::assigned{c.id, a.id, context(c)});
     notice(c, bot->cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
@@ -993,6 +1018,8 @@ struct engine::impl final : detail::queue_view {
     c.state = conversation_state::bot;
     c.agent.clear();
     record(c, role::system, "the customer cancelled the handoff");
+    if (c.waiting_since) ++abandoned;
+    c.waiting_since.reset();
     emit(out::handed_back{c.id});
     dispatch();
   }
@@ -1008,6 +1035,8 @@ struct engine::impl final : detail::queue_view {
     c->state = conversation_state::closed;
     c->awaiting_feedback = false;
     record(*c, role::system, waiting ? "the customer left while waiting (abandoned)" : "the customer left");
+    if (waiting && c->waiting_since) ++abandoned;
+    c->waiting_since.reset();
     emit(out::closed{c->id, "customer_left"});
     dispatch();
   }
@@ -1130,6 +1159,8 @@ struct engine::impl final : detail::queue_view {
     if (!c) return;
     std::string text = sanitize_utf8(e.text);
     record(*c, role::agent, text, e.agent);
+    if (c->first_response_due && c->assigned_at) first_responses.push_back(seconds_since(*c->assigned_at));
+    c->first_response_due = false;
     emit(out::agent_message{c->id, e.agent, std::move(text)});
   }
 
@@ -1173,6 +1204,9 @@ struct engine::impl final : detail::queue_view {
     c = held(e.conversation, e.agent);
     if (!c) return;
     release_agent(*c);
+    if (c->assigned_at) handlings.push_back(seconds_since(*c->assigned_at));
+    c->assigned_at.reset();
+    resolved_count += e.outcome == release_outcome::resolved;
     c->released_by = e.agent;
     c->released_outcome = e.outcome;
     c->agent.clear();
@@ -1227,6 +1261,64 @@ struct engine::impl final : detail::queue_view {
   }
 
   void on(const in::advance& e) { now += std::chrono::milliseconds(static_cast<long long>(e.seconds * 1000.0)); }
+
+  void on(const in::metrics&) { emit(out::metrics{figures()}); }
+
+  double seconds_since(time_point t) const { return std::chrono::duration<double>(now - t).count(); }
+
+  static time_summary summarize(std::vector<double> v) {
+    time_summary s;
+    s.count = v.size();
+    if (v.empty()) return s;
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) {  // interpolated between the nearest ranks
+      const double pos = q * static_cast<double>(v.size() - 1);
+      const auto k = static_cast<std::size_t>(pos);
+      return k + 1 < v.size() ? v[k] + (pos - static_cast<double>(k)) * (v[k + 1] - v[k]) : v[k];
+    };
+    s.median_seconds = at(0.5);
+    s.p90_seconds = at(0.9);
+    return s;
+  }
+
+  engine_metrics figures() const {
+    engine_metrics m;
+    for (const auto& [id, c] : conversations) {
+      if (c.turns == 0 && c.transcript.empty()) continue;
+      ++m.conversations;
+      m.contained += !c.handed;
+      if (c.feedback_score && *c.feedback_score >= 1 && *c.feedback_score <= 5) {
+        ++m.scores[static_cast<std::size_t>(*c.feedback_score - 1)];
+        ++m.feedback;
+        m.average_score += *c.feedback_score;
+        m.satisfaction += *c.feedback_score >= 4;
+      }
+    }
+    auto share = [](double n, std::size_t of) { return of == 0 ? 0.0 : n / static_cast<double>(of); };
+    m.containment_rate = share(static_cast<double>(m.contained), m.conversations);
+    m.average_score = share(m.average_score, m.feedback);
+    m.satisfaction = share(m.satisfaction, m.feedback);
+    auto counts = [](const auto& map, std::size_t& total) {
+      counts_by_name list;
+      for (const auto& [k, v] : map) {
+        list.emplace_back(k, v);
+        total += v;
+      }
+      return list;
+    };
+    std::size_t unused = 0;
+    m.escalations_by_reason = counts(escalations_by_reason, m.escalations);
+    m.escalations_by_queue = counts(escalations_by_queue, unused);
+    m.tickets_by_reason = counts(tickets_by_reason, m.tickets);
+    m.wait = summarize(waits);
+    m.first_response = summarize(first_responses);
+    m.handling = summarize(handlings);
+    m.waited = waited;
+    m.abandoned = abandoned;
+    m.abandonment_rate = share(static_cast<double>(abandoned), waited);
+    m.resolved = resolved_count;
+    return m;
+  }
 };
 
 engine::engine(bot_config config, engine_options options) : impl_(std::make_unique<impl>(std::move(config), options)) {}
@@ -1273,6 +1365,8 @@ std::optional<conversation_info> engine::conversation(std::string_view id) const
   info.last_decision = c.last_trace;
   return info;
 }
+
+engine_metrics engine::metrics() const { return impl_->figures(); }
 
 std::optional<agent_info> engine::agent(std::string_view id) const {
   auto it = impl_->agents.find(id);

@@ -62,7 +62,7 @@ std::string_view to_string(conversation_state s) noexcept {
 std::string_view type_name(const input_event& e) noexcept {
   static constexpr std::string_view names[] = {"customer_message", "customer_action", "customer_left", "agent_status",
                                                "agent_accept",     "agent_decline",   "agent_message", "agent_transfer",
-                                               "agent_release",    "feedback",        "advance"};
+                                               "agent_release",    "feedback",        "advance",       "metrics"};
   static_assert(std::size(names) == std::variant_size_v<input_event>);
   return names[e.index()];
 }
@@ -70,7 +70,7 @@ std::string_view type_name(const input_event& e) noexcept {
 std::string_view type_name(const output_event& e) noexcept {
   static constexpr std::string_view names[] = {
       "bot_message", "escalated",   "queued",   "offered", "assigned", "agent_message", "customer_message",
-      "transferred", "handed_back", "resolved", "closed",  "ticket",   "error"};
+      "transferred", "handed_back", "resolved", "closed",  "ticket",   "error",         "metrics"};
   static_assert(std::size(names) == std::variant_size_v<output_event>);
   return names[e.index()];
 }

@@ -220,6 +220,7 @@ input_event read_event(const json& j, std::string_view type) {
     if (!(secs >= 0) || secs > 1e9) throw refusal{"invalid_value", "advance: `seconds` must be from 0 to 1e9"};
     return in::advance{secs};
   }
+  if (type == "metrics") return in::metrics{};
   throw refusal{"unknown_type", fmt::format("unknown event type \"{}\"", type)};
 }
 
@@ -431,6 +432,35 @@ struct output_writer {
     if (e.line) j["line"] = *e.line;
     if (!e.conversation.empty()) j["conversation"] = e.conversation;
   }
+  void operator()(const out::metrics& e) {
+    const auto& m = e.figures;
+    auto counts = [](const counts_by_name& c) {
+      auto o = ojson::object();
+      for (const auto& [k, v] : c) o[k] = v;
+      return o;
+    };
+    auto times = [](const time_summary& t) {
+      return ojson{{"count", t.count}, {"median_seconds", t.median_seconds}, {"p90_seconds", t.p90_seconds}};
+    };
+    j["conversations"] = m.conversations;
+    j["contained"] = m.contained;
+    j["containment_rate"] = m.containment_rate;
+    j["escalations"] = {{"total", m.escalations},
+                        {"by_reason", counts(m.escalations_by_reason)},
+                        {"by_queue", counts(m.escalations_by_queue)}};
+    j["tickets"] = {{"total", m.tickets}, {"by_reason", counts(m.tickets_by_reason)}};
+    j["wait"] = times(m.wait);
+    j["first_response"] = times(m.first_response);
+    j["handling"] = times(m.handling);
+    j["abandonment"] = {{"waited", m.waited}, {"abandoned", m.abandoned}, {"rate", m.abandonment_rate}};
+    auto scores = ojson::object();
+    for (std::size_t i = 0; i < m.scores.size(); ++i) scores[std::to_string(i + 1)] = m.scores[i];
+    j["satisfaction"] = {{"resolved", m.resolved},
+                         {"responses", m.feedback},
+                         {"average", m.average_score},
+                         {"satisfied", m.satisfaction},
+                         {"scores", std::move(scores)}};
+  }
 };
 
 struct input_writer {
@@ -489,6 +519,7 @@ struct input_writer {
     if (!e.comment.empty()) j["comment"] = e.comment;
   }
   void operator()(const in::advance& e) { j["seconds"] = e.seconds; }
+  void operator()(const in::metrics&) {}
 };
 
 }  // namespace

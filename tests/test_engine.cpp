@@ -431,3 +431,49 @@ TEST_CASE("reloading swaps the configuration whole: conversations carry on, a ba
   CHECK(escalated[0]["queue"] == "care");
   CHECK(bot.conversation("c2")->state == handoff::conversation_state::queued);
 }
+
+TEST_CASE("metrics: containment, escalations by reason and queue, waits, abandonment and satisfaction") {
+  handoff::engine bot(handoff::test::shop_config());
+  auto out =
+      handoff::test::run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["general","care"]}
+{"type":"customer_message","conversation":"c1","text":"你好"}
+{"type":"customer_message","conversation":"c2","text":"转人工"}
+{"type":"customer_message","conversation":"c3","text":"agent please"}
+{"type":"customer_message","conversation":"c4","text":"转人工"}
+{"type":"advance","seconds":30}
+{"type":"agent_message","agent":"a","conversation":"c2","text":"您好，我是客服"}
+{"type":"advance","seconds":90}
+{"type":"agent_release","agent":"a","conversation":"c2","outcome":"resolved"}
+{"type":"feedback","conversation":"c2","score":4}
+{"type":"customer_left","conversation":"c4"}
+{"type":"advance","seconds":60}
+{"type":"agent_release","agent":"a","conversation":"c3","outcome":"resolved"}
+{"type":"feedback","conversation":"c3","score":2}
+{"type":"metrics"})");
+  auto m = bot.metrics();
+  CHECK(m.conversations == 4);
+  CHECK(m.contained == 1);
+  CHECK(m.containment_rate == doctest::Approx(0.25));
+  CHECK(m.escalations == 3);
+  CHECK(m.escalations_by_reason == handoff::counts_by_name{{"customer_request", 3}});
+  // c2 at once; c3 when c2 was done (120 s); c4 left after 120 s in line.
+  CHECK(m.waited == 3);
+  CHECK(m.abandoned == 1);
+  CHECK(m.wait.count == 2);
+  CHECK(m.wait.median_seconds == doctest::Approx(60));
+  CHECK(m.wait.p90_seconds == doctest::Approx(108));
+  CHECK(m.first_response.count == 1);
+  CHECK(m.first_response.median_seconds == doctest::Approx(30));
+  CHECK(m.handling.count == 2);
+  CHECK(m.handling.median_seconds == doctest::Approx(90));  // 120 s and 60 s
+  CHECK(m.feedback == 2);
+  CHECK(m.average_score == doctest::Approx(3));
+  CHECK(m.satisfaction == doctest::Approx(0.5));
+  CHECK(m.resolved == 2);
+  auto events = handoff::test::of_type(out, "metrics");
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["containment_rate"] == 0.25);
+  CHECK(events[0]["escalations"]["by_queue"]["general"] == 3);
+  CHECK(events[0]["abandonment"]["abandoned"] == 1);
+  CHECK(events[0]["satisfaction"]["scores"]["4"] == 1);
+}

@@ -114,6 +114,9 @@ class engine {
   std::optional<agent_info> agent(std::string_view id) const;
   /// Conversations not closed.
   std::size_t open_conversations() const noexcept;
+  /// Containment, escalations, waits, abandonment and satisfaction so far;
+  /// also the answer to the input event `metrics`.
+  engine_metrics metrics() const;
 
   /// The configuration in use; a reference valid until the next `reload`.
   const bot_config& config() const noexcept;

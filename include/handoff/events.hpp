@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "handoff/metrics.hpp"
 #include "handoff/sentiment.hpp"
 #include "handoff/time.hpp"
 #include "handoff/transcript.hpp"
@@ -166,6 +167,9 @@ struct advance {
   double seconds = 0;
 };
 
+/// Asks for the engine's figures: answered by `out::metrics`.
+struct metrics {};
+
 }  // namespace in
 
 namespace out {
@@ -265,15 +269,20 @@ struct error {
   std::string conversation;
 };
 
+/// The engine's figures, answering `in::metrics`.
+struct metrics {
+  engine_metrics figures;
+};
+
 }  // namespace out
 
 using input_event = std::variant<in::customer_message, in::customer_action, in::customer_left, in::agent_status,
                                  in::agent_accept, in::agent_decline, in::agent_message, in::agent_transfer,
-                                 in::agent_release, in::feedback, in::advance>;
+                                 in::agent_release, in::feedback, in::advance, in::metrics>;
 
 using output_event = std::variant<out::bot_message, out::escalated, out::queued, out::offered, out::assigned,
                                   out::agent_message, out::customer_message, out::transferred, out::handed_back,
-                                  out::resolved, out::closed, out::ticket, out::error>;
+                                  out::resolved, out::closed, out::ticket, out::error, out::metrics>;
 
 /// The protocol's `type` of an event: `customer_message`, `escalated`, ...
 std::string_view type_name(const input_event& e) noexcept;

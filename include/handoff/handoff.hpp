@@ -17,6 +17,7 @@
 #include "handoff/matchers/linear.hpp"
 #include "handoff/matchers/linear_matcher.hpp"
 #include "handoff/matchers/scored.hpp"
+#include "handoff/metrics.hpp"
 #include "handoff/normalize.hpp"
 #include "handoff/policy.hpp"
 #include "handoff/protocol.hpp"
