@@ -817,13 +817,33 @@ struct engine::impl final : detail::queue_view {
     return static_cast<long long>((position + capacity - 1) / capacity) * q.def->average_handle_seconds;
   }
 
+  // Whether an online agent serves both queues: then those waiting in the
+  // other are served before a later or less urgent customer of this one.
+  bool compete(const queue_state& a, const queue_state& b) const {
+    if (&a == &b) return true;
+    for (const auto& [id, ag] : agents)
+      if (ag.status == agent_status_kind::online && ag.has_skill(a.def->skill) && ag.has_skill(b.def->skill))
+        return true;
+    return false;
+  }
+
+  // A customer's place counts everyone the agents who could serve them will
+  // serve first: a VIP in the senior queue goes ahead of a standard
+  // customer in general when the same agents serve both.
   void announce_positions() {
+    std::vector<const queue_state*> rivals;
     for (auto& q : queues) {
       if (q.line.empty()) continue;
+      rivals.clear();
+      for (const auto& o : queues)
+        if (&o != &q && !o.line.empty() && compete(q, o)) rivals.push_back(&o);
       const int capacity = online_capacity(q);
       for (std::size_t i = 0; i < q.line.size(); ++i) {
         live_conversation& c = conversations.at(q.line[i].conversation);
         int position = static_cast<int>(i) + 1;
+        for (const auto* o : rivals)
+          for (const auto& w : o->line)
+            position += w.prio > q.line[i].prio || (w.prio == q.line[i].prio && w.seq < q.line[i].seq);
         long long wait = estimate(q, position, capacity);
         if (position == c.last_position && wait == c.last_estimate) continue;
         c.last_position = position;

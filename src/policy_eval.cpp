@@ -16,8 +16,8 @@ namespace {
 using tag_list = const std::vector<std::string>*;
 using fact_value = std::variant<std::monostate, bool, double, std::string_view, tag_list>;
 
-fact_value read(const std::string& name, const message_facts& f) {
-  auto info = find_fact(name);
+// `info` is the fact `name` names, found once when the condition was compiled.
+fact_value read(const std::string& name, const std::optional<fact_info>& info, const message_facts& f) {
   if (!info) return {};
   const customer_info* c = f.customer;
   auto str = [](std::string_view s) -> fact_value {
@@ -105,6 +105,7 @@ bool equal(const fact_value& f, const value& operand) {
 }  // namespace
 
 compiled_condition::compiled_condition(const condition& c) : c_(&c) {
+  if (c.kind == condition::node::compare) fact_ = find_fact(c.fact);
   for (const auto& child : c.children) children_.emplace_back(child);
   if (c.kind == condition::node::compare && c.op == comparison::matches)
     if (auto p = c.operand.as_string()) {
@@ -130,7 +131,7 @@ bool compiled_condition::holds(const message_facts& facts) const {
     case condition::node::negate: return !children_.front().holds(facts);
     case condition::node::compare: break;
   }
-  fact_value f = read(c_->fact, facts);
+  fact_value f = read(c_->fact, fact_, facts);
   bool present = !std::holds_alternative<std::monostate>(f);
   switch (c_->op) {
     case comparison::exists: return present == c_->operand.as_bool().value_or(true);
@@ -244,7 +245,7 @@ bool compiled_condition::holds(const message_facts& facts, std::string& failed, 
       if (holds(facts)) return true;
       failed = c_->pointer;
       {
-        auto f = read(c_->fact, facts);
+        auto f = read(c_->fact, fact_, facts);
         because = fmt::format("{} {}, {} {}", c_->fact,
                               std::holds_alternative<std::monostate>(f) ? "has no value" : "is " + describe(f),
                               needs(c_->op), describe(c_->operand));

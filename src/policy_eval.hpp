@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "facts.hpp"
 #include "handoff/events.hpp"
 #include "handoff/policy.hpp"
 
@@ -59,6 +60,7 @@ class compiled_condition {
 
  private:
   const condition* c_;
+  std::optional<fact_info> fact_;  // what `c_->fact` names, looked up once
   std::vector<compiled_condition> children_;
   std::unique_ptr<re2::RE2> re_;
 };

@@ -121,7 +121,8 @@ TEST_CASE("handoff check: the demo passes, a broken bot fails with pointers") {
 
 TEST_CASE("handoff chat: a customer asks for a human and the user plays the agent") {
   if (std::string(HANDOFF_CLI).empty()) return;
-  auto r = run_cli("chat --no-color " + shop(),
+  // Within the demo's business hours, whatever the time of the test.
+  auto r = run_cli("chat --no-color --clock 2025-01-06T09:00:00Z " + shop(),
                    "退货政策是什么\n"
                    "转人工\n"
                    "/say 您好，我是客服小王\n"
@@ -328,4 +329,20 @@ not json
   REQUIRE(text.status == 0);
   CHECK(text.out.find("conversations handed over") != std::string::npos);
   CHECK(run_cli("replay " + shop() + " --transcripts /no/such/file.jsonl", "").status == 2);
+}
+
+TEST_CASE("handoff bench drives the demo and reports speed, latency and memory") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  auto r = run_cli("bench --json --conversations 200 --messages 5 " + shop(), "");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["messages"] == 1000);
+  CHECK(j["escalations"].get<int>() > 0);  // the mix has requests for a person
+  CHECK(j["messages_per_second"].get<double>() > 0);
+  CHECK(j["latency_us"]["median"].get<double>() <= j["latency_us"]["p99"].get<double>());
+  CHECK(j.contains("memory_per_conversation_bytes"));
+  auto two = run_cli("bench --json --threads 2 --conversations 101 --messages 2 " + shop(), "");
+  REQUIRE(two.status == 0);
+  CHECK(nlohmann::json::parse(two.out)["messages"] == 202);
+  CHECK(run_cli("bench --conversations 0 " + shop(), "").status == 2);
 }

@@ -40,7 +40,14 @@ As the support lead:
 
 class session {
  public:
-  session(const chat_options& options, bot_config config) : options_(options), engine_(std::move(config)) {
+  session(const chat_options& options, bot_config config)
+      : options_(options),
+        engine_(std::move(config)),
+        launched_(std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())) {
+    if (!options.clock.empty()) {
+      start_ = parse_rfc3339(options.clock);
+      if (!start_) throw error(fmt::format("--clock: \"{}\" is not an RFC 3339 time", options.clock));
+    }
     engine_.handle(in::advance{0}, clock(), out_);
   }
 
@@ -62,8 +69,12 @@ class session {
   }
 
  private:
-  static time_point clock() {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  // The wall clock, or one started at `--clock` that runs at its pace (to
+  // try the business hours, or to test at a fixed time).
+  time_point clock() const {
+    auto real = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    if (!start_) return real;
+    return *start_ + (real - launched_);
   }
 
   std::string paint(std::string_view code, std::string_view text) const {
@@ -265,6 +276,8 @@ class session {
 
   const chat_options& options_;
   engine engine_;
+  time_point launched_;
+  std::optional<time_point> start_;
   std::vector<output_event> out_;
   std::vector<quick_reply> replies_;
   std::string tier_ = "standard";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -35,6 +36,18 @@ struct replay_options {
 /// against the old: who would be handed over, why and where.
 int replay(const replay_options& options);
 
+struct bench_options {
+  std::string config;
+  std::size_t conversations = 10000;
+  int messages = 10;
+  int threads = 1;
+  std::uint32_t seed = 1;
+  bool json = false;
+};
+/// handoff bench: customer messages per second, latency and memory per
+/// conversation through the whole per-message path.
+int bench(const bench_options& options);
+
 struct chat_options {
   std::string config;
   std::string agent = "alice";
@@ -45,6 +58,8 @@ struct chat_options {
   bool color = true;
   /// Echo what is read, when input comes from a file or a pipe.
   bool echo = false;
+  /// Start the clock at this RFC 3339 time instead of now.
+  std::string clock;
 };
 int chat(const chat_options& options);
 

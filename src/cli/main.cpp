@@ -45,11 +45,27 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--show", replay.show, "How many changed conversations to list")->capture_default_str();
   replay_cmd->add_flag("--json", replay.json, "One JSON object");
 
+  handoff::cli::bench_options bench;
+  auto* bench_cmd = app.add_subcommand(
+      "bench",
+      "Drive a bot with a mix of customer messages, escalations and agents' work; print messages per second, "
+      "latency and memory per conversation");
+  bench_cmd->add_option("--config,-c", bench.config, "The bot's configuration (JSON)")->required();
+  bench_cmd->add_option("--conversations,-n", bench.conversations, "How many conversations")->capture_default_str();
+  bench_cmd->add_option("--messages", bench.messages, "Customer messages in each")->capture_default_str();
+  bench_cmd
+      ->add_option("--threads", bench.threads, "Threads, each with its own engine and a share of the conversations")
+      ->capture_default_str();
+  bench_cmd->add_option("--seed", bench.seed, "Which messages are drawn")->capture_default_str();
+  bench_cmd->add_flag("--json", bench.json, "One JSON object");
+
   handoff::cli::chat_options chat;
   auto* chat_cmd = app.add_subcommand("chat", "Chat with the bot in the terminal; /help lists the agent's commands");
   chat_cmd->add_option("--config,-c", chat.config, "The bot's configuration (JSON)")->required();
   chat_cmd->add_option("--agent", chat.agent, "The name you use when you play the agent")->capture_default_str();
   chat_cmd->add_option("--language", chat.language, "Your language as the customer (default: from $LANG)");
+  chat_cmd->add_option("--clock", chat.clock,
+                       "Pretend the chat starts at this time (RFC 3339), to try business hours; default: now");
   bool no_color = false, no_agent = false;
   chat_cmd->add_flag("--no-color", no_color, "Plain output");
   chat_cmd->add_flag("--no-agent", no_agent, "Start with no agent online (a request for a human makes a ticket)");
@@ -92,6 +108,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) return handoff::cli::run(run);
     if (*explain_cmd) return handoff::cli::explain(explain);
     if (*replay_cmd) return handoff::cli::replay(replay);
+    if (*bench_cmd) return handoff::cli::bench(bench);
     if (*chat_cmd) {
       chat.color = !no_color && isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
       chat.agent_online = !no_agent;
