@@ -652,7 +652,7 @@ class checker {
       auto p = at("/queues", i);
       const auto& o = j[i];
       if (!expect_object(o, p)) continue;
-      allow_keys(o, p, {"id", "skill", "mode", "average_handle_seconds", "hours"});
+      allow_keys(o, p, {"id", "skill", "mode", "strategy", "offer_seconds", "average_handle_seconds", "hours"});
       queue_definition q;
       q.id = required_id(o, p);
       if (!q.id.empty() && !seen.insert(q.id).second)
@@ -664,6 +664,16 @@ class checker {
         q.mode = queue_mode::offer;
       else if (!mode.empty() && mode != "assign")
         problem("invalid_value", at(p, "mode"), fmt::format("expected \"assign\" or \"offer\", found \"{}\"", mode));
+      auto strategy = optional_string(o, p, "strategy");
+      if (strategy == "round_robin")
+        q.strategy = queue_strategy::round_robin;
+      else if (strategy == "longest_idle")
+        q.strategy = queue_strategy::longest_idle;
+      else if (!strategy.empty() && strategy != "least_busy")
+        problem("invalid_value", at(p, "strategy"),
+                fmt::format("expected \"least_busy\", \"round_robin\" or \"longest_idle\", found \"{}\"", strategy));
+      if (auto s = member(o, p, "offer_seconds"))
+        q.offer_seconds = static_cast<int>(integer(*s, at(p, "offer_seconds"), 1, 86400));
       if (auto a = member(o, p, "average_handle_seconds"))
         q.average_handle_seconds = static_cast<int>(integer(*a, at(p, "average_handle_seconds"), 1, 86400));
       q.hours = optional_string(o, p, "hours");

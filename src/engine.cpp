@@ -75,6 +75,7 @@ struct live_conversation {
   std::optional<time_point> waiting_since;  // in line for an agent
   std::optional<time_point> assigned_at;    // held by an agent
   bool first_response_due = false;
+  time_point offered_at{};
 
   // How the last agent let go, so a repeated release is recognised.
   std::string released_by;
@@ -105,6 +106,7 @@ struct queue_state {
   const queue_definition* def;
   const detail::hours_schedule* hours;  // nullptr: always open
   std::vector<waiting> line;            // served first at the front
+  long long last_turn = 0;              // round robin: the online_seq of the agent served last
 
   bool open(time_point t) const { return !hours || hours->open(t); }
 };
@@ -715,15 +717,32 @@ struct engine::impl final : detail::queue_view {
 
   agent_state* pick_agent(const queue_state& q, const live_conversation& c) {
     agent_state* best = nullptr;
+    // Round robin: the next agent after the last one served, in the order
+    // they came online, wrapping round.
+    auto turn = [&](const agent_state& a) {
+      return a.online_seq > q.last_turn ? a.online_seq : a.online_seq + (1LL << 40);
+    };
+    auto idle_longer = [](const agent_state& a, const agent_state& b) {
+      return a.last_assigned < b.last_assigned || (a.last_assigned == b.last_assigned && a.online_seq < b.online_seq);
+    };
     for (auto& [id, a] : agents) {
       if (!a.has_room() || !can_serve(a, q, c)) continue;
       if (std::find(c.declined_by.begin(), c.declined_by.end(), a.id) != c.declined_by.end()) continue;
-      // Least busy first, then the one idle longest, then the first online.
-      if (!best || a.conversations.size() < best->conversations.size() ||
-          (a.conversations.size() == best->conversations.size() &&
-           (a.last_assigned < best->last_assigned ||
-            (a.last_assigned == best->last_assigned && a.online_seq < best->online_seq))))
-        best = &a;
+      bool better = !best;
+      if (best) switch (q.def->strategy) {
+          case queue_strategy::least_busy:  // then the one idle longest
+            better = a.conversations.size() < best->conversations.size() ||
+                     (a.conversations.size() == best->conversations.size() && idle_longer(a, *best));
+            break;
+          case queue_strategy::round_robin: better = turn(a) < turn(*best); break;
+          case queue_strategy::longest_idle:  // then the less busy
+            better = a.last_assigned < best->last_assigned ||
+                     (a.last_assigned == best->last_assigned &&
+                      (a.conversations.size() < best->conversations.size() ||
+                       (a.conversations.size() == best->conversations.size() && a.online_seq < best->online_seq)));
+            break;
+        }
+      if (better) best = &a;
     }
     return best;
   }
@@ -754,9 +773,11 @@ struct engine::impl final : detail::queue_view {
       best_q->line.erase(best_q->line.begin() + static_cast<std::ptrdiff_t>(best_i));
       best_a->conversations.push_back(c.id);
       best_a->last_assigned = now;
+      best_q->last_turn = best_a->online_seq;
       c.agent = best_a->id;
       if (best_q->def->mode == queue_mode::offer) {
         c.state = conversation_state::offered;
+        c.offered_at = now;
         emit(out::offered{c.id, c.agent});
         record(c, role::system, fmt::format("offered to {}", c.agent), c.agent);
       } else {
@@ -1144,17 +1165,42 @@ struct engine::impl final : detail::queue_view {
       if (std::find(c->declined_by.begin(), c->declined_by.end(), e.agent) != c->declined_by.end()) return;  // again
       return refuse("not_offered", fmt::format("conversation \"{}\" is not offered to {}", c->id, e.agent), c->id);
     }
-    release_agent(*c);
-    c->declined_by.push_back(e.agent);
-    record(*c, role::system, fmt::format("{} declined", e.agent), e.agent);
-    c->state = conversation_state::queued;
-    c->agent.clear();
-    queue_state* q = queue(c->queue);
-    c->last_position = 0;
-    auto pos = std::find_if(q->line.begin(), q->line.end(), [&](const waiting& w) {
-      return w.prio < c->prio || (w.prio == c->prio && w.seq > c->seq);
-    });
-    q->line.insert(pos, waiting{c->prio, c->seq, c->id});
+    take_back_offer(*c, fmt::format("{} declined", e.agent));
+    dispatch();
+  }
+
+  // The offer goes back to the line, at the conversation's old place, for
+  // the next agent.
+  void take_back_offer(live_conversation& c, std::string why) {
+    const std::string agent = c.agent;
+    release_agent(c);
+    c.declined_by.push_back(agent);
+    record(c, role::system, std::move(why), agent);
+    c.state = conversation_state::queued;
+    c.agent.clear();
+    queue_state* q = queue(c.queue);
+    c.last_position = 0;
+    auto pos = std::find_if(q->line.begin(), q->line.end(),
+                            [&](const waiting& w) { return w.prio < c.prio || (w.prio == c.prio && w.seq > c.seq); });
+    q->line.insert(pos, waiting{c.prio, c.seq, c.id});
+  }
+
+  // Offers not taken in time go to the next agent; when every agent who
+  // could take one has let it lapse, the round starts again.
+  void fire_due() {
+    std::vector<live_conversation*> due;
+    for (const auto& [aid, a] : agents)
+      for (const auto& cid : a.conversations) {
+        live_conversation* c = find(cid);
+        if (!c || c->state != conversation_state::offered || c->agent != aid) continue;
+        const queue_state* q = queue(c->queue);
+        if (q && now - c->offered_at >= std::chrono::seconds(q->def->offer_seconds)) due.push_back(c);
+      }
+    if (due.empty()) return;
+    for (auto* c : due) {
+      take_back_offer(*c, fmt::format("the offer to {} lapsed", c->agent));
+      if (!pick_agent(*queue(c->queue), *c)) c->declined_by.clear();
+    }
     dispatch();
   }
 
@@ -1280,7 +1326,10 @@ struct engine::impl final : detail::queue_view {
     take_feedback(*c, e.score);
   }
 
-  void on(const in::advance& e) { now += std::chrono::milliseconds(static_cast<long long>(e.seconds * 1000.0)); }
+  void on(const in::advance& e) {
+    now += std::chrono::milliseconds(static_cast<long long>(e.seconds * 1000.0));
+    fire_due();
+  }
 
   void on(const in::metrics&) { emit(out::metrics{figures()}); }
 
@@ -1353,7 +1402,11 @@ void engine::handle(const input_event& event, std::vector<output_event>& out) {
 }
 
 void engine::handle(const input_event& event, time_point at, std::vector<output_event>& out) {
-  if (at > impl_->now) impl_->now = at;
+  if (at > impl_->now) {
+    impl_->now = at;
+    impl_->out = &out;
+    impl_->fire_due();  // what fell due before this event
+  }
   handle(event, out);
 }
 

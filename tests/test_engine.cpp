@@ -495,3 +495,55 @@ TEST_CASE("a VIP in another queue served by the same agents goes ahead, and the 
       seen.push_back(e["conversation"].get<std::string>() + " assigned");
   CHECK(seen == std::vector<std::string>{"s0 assigned", "s1@1", "s1@2", "v1@1", "v1 assigned", "s1@1"});
 }
+
+TEST_CASE("an offer not taken in time goes to the next agent, and round again when all let it lapse") {
+  auto cfg = test::shop_config();
+  for (auto& q : cfg.queues)
+    if (q.id == "general") {
+      q.mode = handoff::queue_mode::offer;
+      q.offer_seconds = 30;
+    }
+  engine bot(cfg);
+  auto out = run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["general"]}
+{"type":"agent_status","agent":"b","status":"online","skills":["general"]}
+{"type":"customer_message","conversation":"c1","text":"转人工"}
+{"type":"advance","seconds":29}
+{"type":"advance","seconds":1}
+{"type":"customer_message","conversation":"c1","text":"还在吗","at":"2025-01-06T09:01:10Z"}
+{"type":"agent_accept","agent":"a","conversation":"c1"})");
+  std::vector<std::string> offers;
+  for (const auto& e : of_type(out, "offered")) offers.push_back(e["agent"]);
+  // a at once; b when a's 30 s lapsed; a again when b's lapsed too (the event at 09:01:10 comes after it).
+  CHECK(offers == std::vector<std::string>{"a", "b", "a"});
+  auto assigned = of_type(out, "assigned");
+  REQUIRE(assigned.size() == 1);
+  CHECK(assigned[0]["agent"] == "a");
+}
+
+TEST_CASE("queue strategies: least busy, round robin, longest idle") {
+  auto order = [](handoff::queue_strategy s) {
+    auto cfg = test::shop_config();
+    for (auto& q : cfg.queues) q.strategy = s;
+    engine bot(cfg);
+    auto out = run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["general"],"capacity":5}
+{"type":"agent_status","agent":"b","status":"online","skills":["general"],"capacity":5}
+{"type":"agent_status","agent":"c","status":"online","skills":["general"],"capacity":5}
+{"type":"customer_message","conversation":"c1","text":"转人工"}
+{"type":"advance","seconds":10}
+{"type":"customer_message","conversation":"c2","text":"转人工"}
+{"type":"advance","seconds":10}
+{"type":"customer_message","conversation":"c3","text":"转人工"}
+{"type":"advance","seconds":10}
+{"type":"agent_release","agent":"b","conversation":"c2","outcome":"resolved"}
+{"type":"advance","seconds":10}
+{"type":"customer_message","conversation":"c4","text":"转人工"}
+{"type":"advance","seconds":10}
+{"type":"customer_message","conversation":"c5","text":"转人工"})");
+    std::string agents;
+    for (const auto& e : of_type(out, "assigned")) agents += e["agent"].get<std::string>();
+    return agents;
+  };
+  CHECK(order(handoff::queue_strategy::least_busy) == "abcba");    // b had none left; then a, idle longest
+  CHECK(order(handoff::queue_strategy::round_robin) == "abcab");   // in turn, whoever is busy
+  CHECK(order(handoff::queue_strategy::longest_idle) == "abcab");  // a's last was longest ago, then b's
+}

@@ -82,11 +82,19 @@ struct action_definition {
 /// Whether a queue hands a conversation straight to an agent or offers it.
 enum class queue_mode { assign, offer };
 
+/// Which free agent a queue gives the next conversation to: the one
+/// holding fewest, the next in turn, or the one waiting longest since
+/// their last.
+enum class queue_strategy { least_busy, round_robin, longest_idle };
+
 struct queue_definition {
   std::string id;
   /// The skill an agent needs to serve it; by default the queue's id.
   std::string skill;
   queue_mode mode = queue_mode::assign;
+  queue_strategy strategy = queue_strategy::least_busy;
+  /// An offer not accepted within this many seconds goes to the next agent.
+  int offer_seconds = 60;
   /// Used to estimate waits before the queue has history.
   int average_handle_seconds = 300;
   /// The `business_hours` its people keep; empty: always open. Outside
