@@ -102,7 +102,7 @@ class checker {
     if (!expect_object(root, "")) return cfg;
     allow_keys(root, "",
                {"name", "languages", "limits", "welcome", "fallback", "notices", "actions", "intents", "business_hours",
-                "queues", "policy", "understanding"});
+                "queues", "policy", "understanding", "recommendation"});
     cfg.name = optional_string(root, "", "name");
 
     read_languages(root, cfg);
@@ -127,6 +127,7 @@ class checker {
       check_reachable(cfg.policy);
     }
     if (auto u = member(root, "", "understanding")) read_understanding(*u, cfg);
+    if (auto r = member(root, "", "recommendation")) read_recommendation(*r, cfg);
     check_reply_values(cfg);
     return cfg;
   }
@@ -615,6 +616,21 @@ class checker {
       out.push_back(std::move(s));
     }
     return out;
+  }
+
+  void read_recommendation(const json& j, bot_config& cfg) {
+    const std::string ptr = "/recommendation";
+    if (!expect_object(j, ptr)) return;
+    allow_keys(j, ptr, {"attribute", "within_days", "min_score", "discount", "text"});
+    repurchase_settings r;
+    if (auto a = member(j, ptr, "attribute")) r.attribute = string_value(*a, at(ptr, "attribute"));
+    if (auto w = member(j, ptr, "within_days"))
+      r.within_days = static_cast<int>(integer(*w, at(ptr, "within_days"), 0, 3650));
+    if (auto m = member(j, ptr, "min_score")) r.min_score = static_cast<int>(integer(*m, at(ptr, "min_score"), 1, 5));
+    r.discount = optional_string(j, ptr, "discount");
+    if (auto t = required(j, ptr, "text", "the suggestion, per language"))
+      r.text = localized(*t, at(ptr, "text"), true);
+    cfg.recommendation = std::move(r);
   }
 
   void read_actions(const json& j, bot_config& cfg) {

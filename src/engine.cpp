@@ -17,6 +17,7 @@
 #include "handoff/sentiment.hpp"
 #include "hours.hpp"
 #include "policy_eval.hpp"
+#include "recommend.hpp"
 #include "slots.hpp"
 #include "utf8.hpp"
 
@@ -215,6 +216,7 @@ struct compiled_bot {
 struct engine::impl final : detail::queue_view {
   std::unique_ptr<const compiled_bot> bot;
   const action_registry* host_actions;
+  recommender_function recommender;
   lexicon_sentiment builtin_sentiment;
   const sentiment_analyzer* analyzer;
   time_point now;
@@ -240,6 +242,7 @@ struct engine::impl final : detail::queue_view {
   impl(bot_config c, const engine_options& options)
       : bot(std::make_unique<compiled_bot>(std::move(c), options.matchers, options.actions)),
         host_actions(options.actions),
+        recommender(options.recommender),
         analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
         now(options.start),
         trace_decisions(options.trace_decisions) {
@@ -1317,8 +1320,27 @@ struct engine::impl final : detail::queue_view {
     record(c, role::customer, std::to_string(score), {}, "feedback");
     if (c.state == conversation_state::resolved && c.awaiting_feedback) {
       notice(c, bot->cfg.notices.feedback_thanks, {});
+      recommend(c, score);
       close(c, "resolved");
     }
+  }
+
+  // A satisfied customer may hear a suggestion: the host's recommender, or
+  // the configuration's repurchase reminder.
+  void recommend(live_conversation& c, int score) {
+    recommendation_request request{c.id, lang(c), &c.customer, score, now};
+    std::optional<recommendation> r;
+    try {
+      if (recommender)
+        r = recommender(request);
+      else if (bot->cfg.recommendation)
+        r = detail::suggest_repurchase(*bot->cfg.recommendation, request, default_language());
+    } catch (const std::exception& e) {
+      record(c, role::system, fmt::format("the recommender failed: {}", e.what()));
+    } catch (...) {
+      record(c, role::system, "the recommender failed");
+    }
+    if (r && !r->text.empty()) say(c, std::move(r->text), "recommendation", std::move(r->quick_replies));
   }
 
   void on(const in::feedback& e) {

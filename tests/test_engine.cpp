@@ -547,3 +547,34 @@ TEST_CASE("queue strategies: least busy, round robin, longest idle") {
   CHECK(order(handoff::queue_strategy::round_robin) == "abcab");   // in turn, whoever is busy
   CHECK(order(handoff::queue_strategy::longest_idle) == "abcab");  // a's last was longest ago, then b's
 }
+
+TEST_CASE("a host's recommender speaks after a good score; one that throws says nothing and loses nothing") {
+  std::vector<int> scores;
+  handoff::engine_options options;
+  options.recommender = [&](const handoff::recommendation_request& r) -> std::optional<handoff::recommendation> {
+    scores.push_back(r.score);
+    if (r.score < 3) throw std::runtime_error("catalogue down");
+    return handoff::recommendation{"Try our new teapot", {{"Show me", "teapot"}}};
+  };
+  engine bot(test::shop_config(), options);
+  auto out = run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["general"],"capacity":2}
+{"type":"customer_message","conversation":"c1","text":"agent please"}
+{"type":"customer_message","conversation":"c2","text":"agent please"}
+{"type":"agent_release","agent":"a","conversation":"c1","outcome":"resolved"}
+{"type":"agent_release","agent":"a","conversation":"c2","outcome":"resolved"}
+{"type":"feedback","conversation":"c1","score":5}
+{"type":"feedback","conversation":"c2","score":1})");
+  CHECK(scores == std::vector<int>{5, 1});
+  std::vector<std::string> suggestions;
+  for (const auto& e : out)
+    if (e["type"] == "bot_message" && e["kind"] == "recommendation")
+      suggestions.push_back(e["conversation"].get<std::string>() + ": " + e["text"].get<std::string>() + " [" +
+                            e["quick_replies"][0]["value"].get<std::string>() + "]");
+  CHECK(suggestions == std::vector<std::string>{"c1: Try our new teapot [teapot]"});
+  CHECK(of_type(out, "closed").size() == 2);
+  bool noted = false;
+  const auto c2 = bot.conversation("c2");
+  REQUIRE(c2);
+  for (const auto& t : c2->transcript) noted = noted || t.text == "the recommender failed: catalogue down";
+  CHECK(noted);
+}

@@ -14,6 +14,7 @@
 #include "handoff/error.hpp"
 #include "handoff/localized_text.hpp"
 #include "handoff/policy.hpp"
+#include "handoff/recommend.hpp"
 #include "handoff/slots.hpp"
 
 /// The bot's configuration: one JSON document, checked when loaded into
@@ -158,6 +159,8 @@ struct bot_config {
   std::vector<queue_definition> queues;
   std::vector<business_hours> hours;
   std::vector<action_definition> actions;
+  /// The built-in repurchase suggestion after a good score; none when unset.
+  std::optional<repurchase_settings> recommendation;
   policy_definition policy;
   understanding_settings understanding;
 

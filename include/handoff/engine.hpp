@@ -10,6 +10,7 @@
 #include "handoff/config.hpp"
 #include "handoff/events.hpp"
 #include "handoff/fwd.hpp"
+#include "handoff/recommend.hpp"
 #include "handoff/time.hpp"
 #include "handoff/transcript.hpp"
 
@@ -71,6 +72,9 @@ struct engine_options {
   /// The host's actions, found by the names intents use before the
   /// configuration's own `actions`. Must outlive the engine.
   const action_registry* actions = nullptr;
+  /// Suggests something after a resolved conversation's good score; the
+  /// configuration's `recommendation` when empty.
+  recommender_function recommender = {};
   /// Keep the policy's reasoning for every bot turn, not only for
   /// escalations (`handoff explain` turns it on). It costs a few string
   /// formats per message.

@@ -21,6 +21,7 @@
 #include "handoff/normalize.hpp"
 #include "handoff/policy.hpp"
 #include "handoff/protocol.hpp"
+#include "handoff/recommend.hpp"
 #include "handoff/sentiment.hpp"
 #include "handoff/slots.hpp"
 #include "handoff/time.hpp"
