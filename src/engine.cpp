@@ -16,6 +16,7 @@
 #include "handoff/normalize.hpp"
 #include "handoff/sentiment.hpp"
 #include "hours.hpp"
+#include "placeholders.hpp"
 #include "policy_eval.hpp"
 #include "recommend.hpp"
 #include "slots.hpp"
@@ -116,45 +117,21 @@ struct queue_state {
 };
 
 std::string replace_all(std::string_view text, std::initializer_list<std::pair<std::string_view, std::string>> vars) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  for (std::size_t i = 0; i < text.size();) {
-    bool replaced = false;
-    if (text[i] == '{')
-      for (const auto& [name, val] : vars)
-        if (text.substr(i + 1, name.size()) == name && text.substr(i + 1 + name.size(), 1) == "}") {
-          out += val;
-          i += name.size() + 2;
-          replaced = true;
-          break;
-        }
-    if (!replaced) out += text[i++];
-  }
-  return out;
+  return detail::fill_in(text, [&](std::string_view name) -> const std::string* {
+    for (const auto& [k, v] : vars)
+      if (k == name) return &v;
+    return nullptr;
+  });
 }
 
-// `{name}` becomes the value of `name` in `first`, else in `second`; other
-// braces stay as they are.
+// `{name}` becomes the value of `name` in `first`, else in `second`.
 std::string fill_in(std::string_view text, const named_values& first, const named_values& second) {
-  std::string out;
-  out.reserve(text.size() + 32);
-  for (std::size_t i = 0; i < text.size();) {
-    if (text[i] == '{')
-      if (auto end = text.find('}', i + 1); end != std::string_view::npos) {
-        const auto name = text.substr(i + 1, end - i - 1);
-        const std::string* v = nullptr;
-        for (const auto* values : {&first, &second})
-          for (const auto& [k, val] : *values)
-            if (!v && k == name) v = &val;
-        if (v) {
-          out += *v;
-          i = end + 1;
-          continue;
-        }
-      }
-    out += text[i++];
-  }
-  return out;
+  return detail::fill_in(text, [&](std::string_view name) -> const std::string* {
+    for (const auto* values : {&first, &second})
+      for (const auto& [k, v] : *values)
+        if (k == name) return &v;
+    return nullptr;
+  });
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "placeholders.hpp"
+
 namespace handoff::detail {
 
 std::optional<recommendation> suggest_repurchase(const repurchase_settings& settings,
@@ -39,25 +41,15 @@ std::optional<recommendation> suggest_repurchase(const repurchase_settings& sett
   const value* item = best->find(localized_key);
   if (!item || !item->as_string()) item = best->find("item");
   const auto date = year_month_day{floor<days>(best_out)};
-  const std::pair<std::string_view, std::string> vars[] = {
-      {"item", std::string(item->as_string().value_or(""))},
-      {"discount", settings.discount},
-      {"runs_out", fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                               static_cast<unsigned>(date.day()))}};
-  std::string out;
-  for (std::size_t i = 0; i < text.size();) {
-    bool replaced = false;
-    if (text[i] == '{')
-      for (const auto& [name, v] : vars)
-        if (text.compare(i + 1, name.size(), name) == 0 && i + 1 + name.size() < text.size() &&
-            text[i + 1 + name.size()] == '}') {
-          out += v;
-          i += name.size() + 2;
-          replaced = true;
-          break;
-        }
-    if (!replaced) out += text[i++];
-  }
+  const std::string item_name(item->as_string().value_or(""));
+  const std::string runs_out = fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()),
+                                           static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  auto out = fill_in(text, [&](std::string_view name) -> const std::string* {
+    if (name == "item") return &item_name;
+    if (name == "runs_out") return &runs_out;
+    if (name == "discount") return &settings.discount;
+    return nullptr;
+  });
   return recommendation{std::move(out), {}};
 }
 
