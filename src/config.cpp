@@ -668,7 +668,9 @@ class checker {
       auto p = at("/queues", i);
       const auto& o = j[i];
       if (!expect_object(o, p)) continue;
-      allow_keys(o, p, {"id", "skill", "mode", "strategy", "offer_seconds", "average_handle_seconds", "hours"});
+      allow_keys(
+          o, p,
+          {"id", "skill", "mode", "strategy", "offer_seconds", "prefer_level", "average_handle_seconds", "hours"});
       queue_definition q;
       q.id = required_id(o, p);
       if (!q.id.empty() && !seen.insert(q.id).second)
@@ -688,6 +690,8 @@ class checker {
       else if (!strategy.empty() && strategy != "least_busy")
         problem("invalid_value", at(p, "strategy"),
                 fmt::format("expected \"least_busy\", \"round_robin\" or \"longest_idle\", found \"{}\"", strategy));
+      if (auto l = member(o, p, "prefer_level"))
+        q.prefer_level = static_cast<int>(integer(*l, at(p, "prefer_level"), 0, 100));
       if (auto s = member(o, p, "offer_seconds"))
         q.offer_seconds = static_cast<int>(integer(*s, at(p, "offer_seconds"), 1, 86400));
       if (auto a = member(o, p, "average_handle_seconds"))

@@ -698,8 +698,23 @@ struct engine::impl final : detail::queue_view {
       std::erase_if(q->line, [&](const waiting& w) { return w.conversation == c.id; });
   }
 
+  // An agent who lists no languages is taken to speak them all.
+  bool speaks(const agent_state& a, const live_conversation& c) const {
+    if (a.languages.empty()) return true;
+    const auto want = primary_language(lang(c));
+    for (const auto& l : a.languages)
+      if (primary_language(l) == want) return true;
+    return false;
+  }
+
   agent_state* pick_agent(const queue_state& q, const live_conversation& c) {
     agent_state* best = nullptr;
+    // The customer's language first: while anyone online who could serve
+    // them speaks it, they wait for such an agent rather than get another.
+    bool need_speaker = false;
+    for (const auto& [id, a] : agents) need_speaker = need_speaker || (can_serve(a, q, c) && speaks(a, c));
+    // A queue that prefers senior agents takes one when one is free.
+    auto senior = [&](const agent_state& a) { return q.def->prefer_level > 0 && a.level >= q.def->prefer_level; };
     // Round robin: the next agent after the last one served, in the order
     // they came online, wrapping round.
     auto turn = [&](const agent_state& a) {
@@ -710,9 +725,13 @@ struct engine::impl final : detail::queue_view {
     };
     for (auto& [id, a] : agents) {
       if (!a.has_room() || !can_serve(a, q, c)) continue;
+      if (need_speaker && !speaks(a, c)) continue;
       if (std::find(c.declined_by.begin(), c.declined_by.end(), a.id) != c.declined_by.end()) continue;
       bool better = !best;
-      if (best) switch (q.def->strategy) {
+      if (best && senior(a) != senior(*best)) {
+        better = senior(a);
+      } else if (best)
+        switch (q.def->strategy) {
           case queue_strategy::least_busy:  // then the one idle longest
             better = a.conversations.size() < best->conversations.size() ||
                      (a.conversations.size() == best->conversations.size() && idle_longer(a, *best));

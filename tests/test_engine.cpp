@@ -578,3 +578,28 @@ TEST_CASE("a host's recommender speaks after a good score; one that throws says 
   for (const auto& t : c2->transcript) noted = noted || t.text == "the recommender failed: catalogue down";
   CHECK(noted);
 }
+
+TEST_CASE("a customer goes to an agent who speaks their language, and a senior desk prefers senior agents") {
+  auto cfg = test::shop_config();
+  for (auto& q : cfg.queues)
+    if (q.id == "senior") q.prefer_level = 2;
+  engine bot(cfg);
+  auto out = run_lines(
+      bot, R"({"type":"agent_status","agent":"e","status":"online","skills":["general","senior"],"languages":["en"]}
+{"type":"agent_status","agent":"z","status":"online","skills":["general","senior"],"languages":["zh-CN"]}
+{"type":"agent_status","agent":"s","status":"online","skills":["senior"],"level":3,"capacity":2}
+{"type":"customer_message","conversation":"vip","text":"转人工","customer":{"id":"v","tier":"vip"}}
+{"type":"customer_message","conversation":"zh1","text":"转人工"}
+{"type":"customer_message","conversation":"en1","text":"I want to talk to a person"}
+{"type":"customer_message","conversation":"zh2","text":"我要人工客服"})");
+  std::vector<std::string> got;
+  for (const auto& e : out)
+    if (e["type"] == "assigned")
+      got.push_back(e["conversation"].get<std::string>() + ":" + e["agent"].get<std::string>());
+    else if (e["type"] == "queued")
+      got.push_back(e["conversation"].get<std::string>() + ":waits");
+  // The VIP goes to s, the senior agent, though z (who speaks Chinese too)
+  // came online first; zh2 waits for z (busy) rather than go to e, who
+  // speaks no Chinese.
+  CHECK(got == std::vector<std::string>{"vip:s", "zh1:z", "en1:e", "zh2:waits"});
+}

@@ -96,6 +96,9 @@ struct queue_definition {
   queue_strategy strategy = queue_strategy::least_busy;
   /// An offer not accepted within this many seconds goes to the next agent.
   int offer_seconds = 60;
+  /// Agents of at least this `level` are chosen first when one is free (a
+  /// senior desk prefers senior agents); 0: no preference.
+  int prefer_level = 0;
   /// Used to estimate waits before the queue has history.
   int average_handle_seconds = 300;
   /// The `business_hours` its people keep; empty: always open. Outside
