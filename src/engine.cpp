@@ -204,6 +204,8 @@ struct engine::impl final : detail::queue_view {
   long long next_seq = 1;
   long long front_seq = 0;
   long long online_counter = 0;
+  // The earliest moment an offer may lapse: until then time moves for free.
+  time_point next_due = time_point::max();
 
   // What the metrics are made of, kept as events happen.
   std::map<std::string, std::size_t, std::less<>> escalations_by_reason, escalations_by_queue, tickets_by_reason;
@@ -247,6 +249,7 @@ struct engine::impl final : detail::queue_view {
         if (n.def->id == q.def->id) n.line = std::move(q.line);
     queues = std::move(next_queues);
     bot = std::move(next);
+    next_due = time_point::min();  // offer times may have changed: look again
   }
 
   std::string_view default_language() const { return bot->cfg.languages.front(); }
@@ -780,6 +783,7 @@ struct engine::impl final : detail::queue_view {
       if (best_q->def->mode == queue_mode::offer) {
         c.state = conversation_state::offered;
         c.offered_at = now;
+        next_due = std::min(next_due, now + std::chrono::seconds(best_q->def->offer_seconds));
         emit(out::offered{c.id, c.agent});
         record(c, role::system, fmt::format("offered to {}", c.agent), c.agent);
       } else {
@@ -1190,13 +1194,20 @@ struct engine::impl final : detail::queue_view {
   // Offers not taken in time go to the next agent; when every agent who
   // could take one has let it lapse, the round starts again.
   void fire_due() {
+    if (now < next_due) return;
     std::vector<live_conversation*> due;
+    next_due = time_point::max();
     for (const auto& [aid, a] : agents)
       for (const auto& cid : a.conversations) {
         live_conversation* c = find(cid);
         if (!c || c->state != conversation_state::offered || c->agent != aid) continue;
         const queue_state* q = queue(c->queue);
-        if (q && now - c->offered_at >= std::chrono::seconds(q->def->offer_seconds)) due.push_back(c);
+        if (!q) continue;
+        const auto lapses = c->offered_at + std::chrono::seconds(q->def->offer_seconds);
+        if (now >= lapses)
+          due.push_back(c);
+        else
+          next_due = std::min(next_due, lapses);
       }
     if (due.empty()) return;
     for (auto* c : due) {
