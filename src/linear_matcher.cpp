@@ -26,11 +26,14 @@ namespace {
 constexpr std::uint32_t no_intent = ~std::uint32_t{0};
 
 // A bot's examples number in the hundreds, not CLINC150's thousands: every
-// feature is kept, and there are enough epochs for SGD to settle.
+// feature is kept, and there are enough epochs for SGD to settle. Feature
+// dropout, which helps on thousands, did not on the demo's few hundred
+// (docs/BENCHMARKS.md).
 linear_options options_for(std::size_t examples, std::uint32_t seed, float unknown_weight) {
   linear_options o;
   o.seed = seed;
   o.min_count = 1;
+  o.feature_dropout = 0;
   o.unknown_weight = unknown_weight;
   o.epochs = static_cast<int>(std::clamp<std::size_t>(30000 / std::max<std::size_t>(examples, 1), 12, 100));
   return o;

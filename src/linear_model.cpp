@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -137,6 +138,11 @@ class row_table {
     }
   }
   static constexpr std::uint32_t none = ~std::uint32_t{0};
+  void prefetch(std::uint32_t key) const noexcept {
+    const std::size_t i = slot(key);
+    __builtin_prefetch(keys_.data() + i);
+    __builtin_prefetch(rows_.data() + i);
+  }
 
  private:
   static constexpr std::uint32_t empty = ~std::uint32_t{0};  // hashes are < 2^31
@@ -183,6 +189,8 @@ struct linear_model::impl {
   }
 
   std::size_t classes() const noexcept { return labels.size(); }
+  // The best label and the runner-up from the scores.
+  linear_prediction decide(const std::vector<float>& z) const noexcept;
 
   // Weights are kept to 8 bits (a scale per row), as the file stores them,
   // so the trained model and the loaded one are the same.
@@ -292,6 +300,8 @@ float linear_model::temperature() const noexcept { return impl_->temperature; }
 linear_model linear_model::train(std::span<const labelled_text> examples, const linear_options& options) {
   if (examples.empty()) throw error("linear model: no training examples");
   if (options.hash_bits < 10 || options.hash_bits > 30) throw error("linear model: hash_bits must be from 10 to 30");
+  if (!(options.feature_dropout >= 0 && options.feature_dropout < 1))
+    throw error("linear model: feature_dropout must be at least 0 and below 1");
   linear_model model;
   impl& m = *model.impl_;
   m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max)};
@@ -368,20 +378,32 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
   std::iota(order.begin(), order.end(), 0u);
   std::mt19937 rng(options.seed);
   std::vector<float> z(c);
+  // Dropout draws from its own generator, so the order of examples is the
+  // same with and without it.
+  std::mt19937 dropout_rng(options.seed ^ 0x9e3779b9u);
+  std::bernoulli_distribution keep(1.0 - static_cast<double>(options.feature_dropout));
+  const float kept_scale = 1.0f / (1.0f - options.feature_dropout);
+  auto& seen = s.sparse;
   const double total = static_cast<double>(options.epochs) * static_cast<double>(examples.size());
   double step = 0;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     for (auto i : order) {
       const auto lr = static_cast<float>(options.learning_rate * (1.0 - step++ / total));
-      m.score(data[i], z);
+      const auto* x_i = &data[i];
+      if (options.feature_dropout > 0) {
+        seen.clear();
+        for (const auto& [r, x] : data[i])
+          if (keep(dropout_rng)) seen.emplace_back(r, x * kept_scale);
+        x_i = &seen;
+      }
+      m.score(*x_i, z);
       float top = *std::max_element(z.begin(), z.end());
       float sum = 0;
       for (auto& v : z) sum += (v = std::exp(v - top));
       for (auto& v : z) v /= sum;
       z[y[i]] -= 1.0f;  // now the gradient of the loss by the scores
-      for (const auto& [r, x] : data[i])
-        add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
+      for (const auto& [r, x] : *x_i) add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
       for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
     }
   }
@@ -405,7 +427,48 @@ linear_prediction linear_model::predict(const normalized_text& text) const {
   auto& s = scratch();
   impl_->vectorize(text, s);
   impl_->score(s.sparse, s.scores);
-  const auto& z = s.scores;
+  return impl_->decide(s.scores);
+}
+
+void linear_model::predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions) const {
+  if (texts.size() != predictions.size()) throw error("linear_model::predict: texts and predictions differ in size");
+  // A three-stage pipeline over the messages: features of message i (and
+  // a prefetch of their table slots), rows of message i - 1 (and a
+  // prefetch of their weights), scores of message i - 2. A message's
+  // features land in rows scattered over megabytes, so one at a time waits
+  // on memory for most of its time; here the waits overlap the work.
+  auto& s = scratch();
+  const impl& m = *impl_;
+  struct stage {
+    std::vector<std::uint32_t> features;
+    std::vector<std::pair<std::uint32_t, float>> sparse;
+  };
+  thread_local std::array<stage, 3> stages;
+  const std::size_t n = texts.size(), c = m.classes();
+  for (std::size_t i = 0; i < n + 2; ++i) {
+    if (i < n) {
+      auto& st = stages[i % 3];
+      extract(texts[i], m.settings, st.features, s.word, s.starts);
+      for (auto h : st.features) m.table.prefetch(h);
+    }
+    if (i >= 1 && i - 1 < n) {
+      auto& st = stages[(i - 1) % 3];
+      for (auto& h : st.features) h = m.table.find(h);
+      impl::weigh(st.features, m.idf, m.unknown_idf, st.sparse, s.slots);
+      for (const auto& e : st.sparse) {
+        const auto* row = m.quantized.data() + static_cast<std::size_t>(e.first) * c;
+        for (std::size_t b = 0; b < c; b += 64) __builtin_prefetch(row + b);
+        __builtin_prefetch(row + c - 1);
+      }
+    }
+    if (i >= 2) {
+      m.score(stages[(i - 2) % 3].sparse, s.scores);
+      predictions[i - 2] = m.decide(s.scores);
+    }
+  }
+}
+
+linear_prediction linear_model::impl::decide(const std::vector<float>& z) const noexcept {
   std::uint32_t best = 0, second = 1;
   if (z[1] > z[0]) std::swap(best, second);
   float sum = z[0] + z[1];
@@ -419,8 +482,8 @@ linear_prediction linear_model::predict(const normalized_text& text) const {
     }
   }
   const float mean = sum / static_cast<float>(z.size());
-  const float confidence = impl_->confidence(z[best] - mean);
-  const float share = std::exp((z[second] - z[best]) / impl_->temperature);
+  const float confidence = this->confidence(z[best] - mean);
+  const float share = std::exp((z[second] - z[best]) / temperature);
   return {best, confidence, second, confidence * share, z[best] - mean};
 }
 

@@ -162,12 +162,13 @@ TEST_CASE("handoff eval: a small data set gives every promised figure; a bad one
   CHECK(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
   for (const char* key : {"in_scope_accuracy", "oos_recall", "oos_precision", "train_seconds", "predict_per_second",
-                          "model_bytes", "threshold_rule"}) {
+                          "predict_one_per_second", "model_bytes", "threshold_rule"}) {
     CAPTURE(key);
     CHECK(j.contains(key));
   }
   CHECK(j["in_scope_accuracy"].get<double>() >= 0.0);
   CHECK(j["predict_per_second"].get<double>() > 0.0);
+  CHECK(j["predict_one_per_second"].get<double>() > 0.0);
   CHECK(j["model_bytes"].get<long long>() > 0);
 
   // --save writes the model with the threshold it reported.

@@ -126,4 +126,58 @@ TEST_CASE("training refuses data it cannot learn from") {
   CHECK_THROWS_AS(linear_model::train({}), handoff::error);
   std::vector<labelled_text> one_label{{"a", "x"}, {"b", "x"}};
   CHECK_THROWS_AS(linear_model::train(one_label), handoff::error);
+  linear_options o;
+  o.feature_dropout = 1;  // would hide every feature
+  CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
+  o.feature_dropout = -0.1f;
+  CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
+}
+
+TEST_CASE("feature dropout changes what is learnt, deterministically") {
+  linear_options o;
+  o.min_count = 1;
+  o.feature_dropout = 0;
+  auto whole = linear_model::train(small_set(), o).serialize();
+  o.feature_dropout = 0.5f;
+  auto dropped = linear_model::train(small_set(), o);
+  CHECK(dropped.serialize() != whole);
+  CHECK(linear_model::train(small_set(), o).serialize() == dropped.serialize());
+  CHECK(best(dropped, "I'd like a refund") == "refund");
+  CHECK(best(dropped, "订单到哪里了") == "order_status");
+}
+
+TEST_CASE("a batch of predictions is the same as one at a time") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  // Fewer, as many as and more than the pipeline's stages, with empty,
+  // unknown, mixed-script and long messages among them.
+  std::vector<std::string> texts{"where is my order",
+                                 "",
+                                 "我要退款",
+                                 "refund",
+                                 "quantum chromodynamics",
+                                 "我的order到哪了",
+                                 std::string(3000, 'x') + " refund",
+                                 "opening hours",
+                                 "!!!"};
+  for (std::size_t n : {0u, 1u, 2u, 3u, 9u}) {
+    CAPTURE(n);
+    std::vector<normalized_text> norm;
+    for (std::size_t i = 0; i < n; ++i) norm.emplace_back(texts[i]);
+    std::vector<linear_prediction> out(n);
+    m.predict(std::span<const normalized_text>(norm), std::span<linear_prediction>(out));
+    for (std::size_t i = 0; i < n; ++i) {
+      CAPTURE(texts[i].substr(0, 40));
+      auto one = m.predict(norm[i]);
+      CHECK(out[i].label == one.label);
+      CHECK(out[i].confidence == one.confidence);
+      CHECK(out[i].runner_up == one.runner_up);
+      CHECK(out[i].margin == one.margin);
+    }
+  }
+  std::vector<normalized_text> two(2);
+  std::vector<linear_prediction> one_slot(1);
+  CHECK_THROWS_AS(m.predict(std::span<const normalized_text>(two), std::span<linear_prediction>(one_slot)),
+                  handoff::error);
 }

@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--seed", eval.seed, "Training seed")->capture_default_str();
   eval_cmd->add_option("--epochs", eval.epochs, "Training epochs (default: the model's)");
   eval_cmd->add_option("--learning-rate", eval.learning_rate, "Initial step size (default: the model's)");
+  eval_cmd->add_option("--feature-dropout", eval.feature_dropout,
+                       "Share of features hidden per training step, 0 to below 1 (default: the model's)");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");
   eval_cmd->add_option("--predict-seconds", eval.min_predict_seconds, "How long to time predictions")
       ->capture_default_str();
