@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format git
   libutf8proc-dev libre2-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
   libhowardhinnant-date-dev tzdata
+  libsqlite3-dev sqlite3
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,7 +15,9 @@
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
+#include "handoff/protocol.hpp"
 #include "handoff/sentiment.hpp"
+#include "handoff/store.hpp"
 #include "hours.hpp"
 #include "placeholders.hpp"
 #include "policy_eval.hpp"
@@ -191,7 +194,9 @@ struct compiled_bot {
 };
 
 struct engine::impl final : detail::queue_view {
-  std::unique_ptr<const compiled_bot> bot;
+  // Shared, so that going back to what the store holds rebuilds the state
+  // and not the trained matchers.
+  std::shared_ptr<const compiled_bot> bot;
   const action_registry* host_actions;
   recommender_function recommender;
   lexicon_sentiment builtin_sentiment;
@@ -218,14 +223,49 @@ struct engine::impl final : detail::queue_view {
   std::string clean;
   std::vector<output_event>* out = nullptr;
 
-  impl(bot_config c, const engine_options& options)
-      : bot(std::make_unique<compiled_bot>(std::move(c), options.matchers, options.actions)),
-        host_actions(options.actions),
-        recommender(options.recommender),
-        analyzer(options.sentiment ? options.sentiment : &builtin_sentiment),
-        now(options.start),
-        trace_decisions(options.trace_decisions) {
+  // Persistence: every accepted event goes to the store with what the
+  // host's callbacks answered (the tape), so a replay calls nobody.
+  engine_options options;
+  store* storage = nullptr;
+  bool replaying = false;
+  bool needs_rebuild = false;  // the store refused an event: go back to it first
+  std::string storage_problem;
+  nlohmann::json tape = nlohmann::json::array();
+  const nlohmann::json* replay_tape = nullptr;
+  std::size_t replay_at = 0;
+
+  impl(bot_config c, const engine_options& o)
+      : impl(std::make_shared<const compiled_bot>(std::move(c), o.matchers, o.actions), o) {}
+
+  impl(std::shared_ptr<const compiled_bot> compiled, const engine_options& o)
+      : bot(std::move(compiled)),
+        host_actions(o.actions),
+        recommender(o.recommender),
+        analyzer(o.sentiment ? o.sentiment : &builtin_sentiment),
+        now(o.start),
+        trace_decisions(o.trace_decisions),
+        options(o),
+        storage(o.storage) {
     for (const auto& q : bot->cfg.queues) queues.push_back({&q, bot->hours_of(q), {}});
+  }
+
+  // What the host answered during a live event, or the recorded answer
+  // during a replay (null when the tape has none of that kind next: the
+  // configuration changed since it was recorded).
+  const nlohmann::json* recorded(std::string_view kind) {
+    if (!replay_tape || !replay_tape->is_array() || replay_at >= replay_tape->size()) return nullptr;
+    const auto& e = (*replay_tape)[replay_at];
+    if (!e.is_object() || e.value("kind", "") != kind) return nullptr;
+    ++replay_at;
+    return &e;
+  }
+  void process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink);
+  void restore();
+  void persist(const input_event& event, time_point at, const std::vector<output_event>& produced, std::size_t first);
+  conversation_info info(const live_conversation& c) const;
+
+  void keep(nlohmann::json effect) {
+    if (storage && !replaying) tape.push_back(std::move(effect));
   }
 
   // Builds the new configuration whole, then swaps it in: queues keep their
@@ -439,16 +479,39 @@ struct engine::impl final : detail::queue_view {
     action_result result;
     const localized_text* text = &intent.answer;
     if (const auto& action = bot->actions[index]) {
-      action_request request{c.id, intent.id, lang(c), &c.customer, &c.slots};
-      try {
-        result = action(request);
-      } catch (const std::exception& e) {
-        result = {"failed", {}};
-        record(c, role::system, fmt::format("action {} failed: {}", intent.action, e.what()));
-      } catch (...) {
-        result = {"failed", {}};
-        record(c, role::system, fmt::format("action {} failed", intent.action));
+      std::string failure;
+      if (replaying) {
+        // Actions change the host's world (an address, a booking): a
+        // replay reads what they answered and never calls them again.
+        if (const auto* e = recorded("action")) {
+          result.outcome = e->value("outcome", "failed");
+          if (auto values = e->find("values"); values != e->end() && values->is_object())
+            for (const auto& [k, v] : values->items())
+              if (v.is_string()) result.values.emplace_back(k, v.get<std::string>());
+          failure = e->value("failure", "");
+        } else {
+          result = {"failed", {}};
+          failure = "not replayed: no answer recorded";
+        }
+      } else {
+        action_request request{c.id, intent.id, lang(c), &c.customer, &c.slots};
+        try {
+          result = action(request);
+        } catch (const std::exception& e) {
+          result = {"failed", {}};
+          failure = e.what();
+          if (failure.empty()) failure = "an exception";
+        } catch (...) {
+          result = {"failed", {}};
+          failure = "an exception";
+        }
+        if (storage) {
+          nlohmann::json values = nlohmann::json::object();
+          for (const auto& [k, v] : result.values) values[k] = sanitize_utf8(v);
+          keep({{"kind", "action"}, {"outcome", result.outcome}, {"values", std::move(values)}, {"failure", failure}});
+        }
       }
+      if (!failure.empty()) record(c, role::system, fmt::format("action {} failed: {}", intent.action, failure));
       for (const auto& [outcome, t] : intent.responses)
         if (outcome == result.outcome) text = &t;
       record(c, role::system, fmt::format("action {}: {}", intent.action, result.outcome));
@@ -1337,15 +1400,42 @@ struct engine::impl final : detail::queue_view {
   void recommend(live_conversation& c, int score) {
     recommendation_request request{c.id, lang(c), &c.customer, score, now};
     std::optional<recommendation> r;
-    try {
-      if (recommender)
-        r = recommender(request);
-      else if (bot->cfg.recommendation)
-        r = detail::suggest_repurchase(*bot->cfg.recommendation, request, default_language());
-    } catch (const std::exception& e) {
-      record(c, role::system, fmt::format("the recommender failed: {}", e.what()));
-    } catch (...) {
-      record(c, role::system, "the recommender failed");
+    if (replaying) {
+      if (const auto* e = recorded("recommendation")) {
+        if (e->contains("failure")) record(c, role::system, e->value("failure", ""));
+        if (e->contains("text")) {
+          r.emplace();
+          r->text = e->value("text", "");
+          if (auto replies = e->find("quick_replies"); replies != e->end() && replies->is_array())
+            for (const auto& q : *replies)
+              if (q.is_object()) r->quick_replies.push_back({q.value("label", ""), q.value("value", "")});
+        }
+      }
+    } else {
+      std::string failure;
+      try {
+        if (recommender)
+          r = recommender(request);
+        else if (bot->cfg.recommendation)
+          r = detail::suggest_repurchase(*bot->cfg.recommendation, request, default_language());
+      } catch (const std::exception& e) {
+        failure = fmt::format("the recommender failed: {}", e.what());
+      } catch (...) {
+        failure = "the recommender failed";
+      }
+      if (!failure.empty()) record(c, role::system, failure);
+      if (storage) {
+        nlohmann::json effect{{"kind", "recommendation"}};
+        if (!failure.empty()) effect["failure"] = failure;
+        if (r) {
+          effect["text"] = sanitize_utf8(r->text);
+          auto replies = nlohmann::json::array();
+          for (const auto& q : r->quick_replies)
+            replies.push_back({{"label", sanitize_utf8(q.label)}, {"value", sanitize_utf8(q.value)}});
+          effect["quick_replies"] = std::move(replies);
+        }
+        keep(std::move(effect));
+      }
     }
     if (r && !r->text.empty()) say(c, std::move(r->text), "recommendation", std::move(r->quick_replies));
   }
@@ -1422,24 +1512,166 @@ struct engine::impl final : detail::queue_view {
   }
 };
 
-engine::engine(bot_config config, engine_options options) : impl_(std::make_unique<impl>(std::move(config), options)) {}
+namespace {
+
+std::string_view conversation_of(const input_event& event) {
+  return std::visit(
+      [](const auto& e) -> std::string_view {
+        if constexpr (requires { e.conversation; })
+          return e.conversation;
+        else
+          return {};
+      },
+      event);
+}
+
+}  // namespace
+
+void engine::impl::process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink) {
+  out = &sink;
+  if (at && *at > now) {
+    now = *at;
+    fire_due();  // what fell due before this event
+  }
+  std::visit([this](const auto& e) { on(e); }, event);
+  out = nullptr;
+}
+
+// Replays the store into this (fresh) state: the events in order, at their
+// times, with the host's recorded answers; the output goes nowhere.
+void engine::impl::restore() {
+  replaying = true;
+  std::vector<output_event> sink;
+  try {
+    storage->replay(0, [&](const stored_event& e) {
+      auto parsed = parse_input(e.event);
+      if (!parsed)
+        throw store_error(fmt::format("store: event {} cannot be read ({}); it was written by something else",
+                                      e.sequence, parsed.error.message));
+      auto effects = nlohmann::json::parse(e.effects, nullptr, false);
+      replay_tape = &effects;
+      replay_at = 0;
+      sink.clear();
+      process(*parsed.event, e.at, sink);
+      replay_tape = nullptr;
+    });
+  } catch (...) {
+    replaying = false;
+    replay_tape = nullptr;
+    throw;
+  }
+  replaying = false;
+}
+
+// Queues the event and the snapshots of the conversations it touched.
+void engine::impl::persist(const input_event& event, time_point at, const std::vector<output_event>& produced,
+                           std::size_t first) {
+  stored_event kept;
+  kept.at = at;
+  kept.conversation = std::string(conversation_of(event));
+  kept.event = to_json(event);
+  if (!kept.event.empty() && kept.event.back() == '\n') kept.event.pop_back();
+  kept.effects = tape.dump();
+  storage->append(kept);
+  // The conversations the event named or the output spoke of: an agent
+  // going offline moves every conversation they held.
+  std::vector<std::string_view> touched;
+  if (!kept.conversation.empty()) touched.push_back(kept.conversation);
+  for (std::size_t i = first; i < produced.size(); ++i) {
+    std::string_view id = std::visit(
+        [](const auto& e) -> std::string_view {
+          if constexpr (requires { e.conversation; })
+            return e.conversation;
+          else
+            return {};
+        },
+        produced[i]);
+    if (!id.empty() && std::find(touched.begin(), touched.end(), id) == touched.end()) touched.push_back(id);
+  }
+  for (auto id : touched) {
+    auto it = conversations.find(id);
+    if (it == conversations.end()) continue;
+    storage->put_snapshot({it->second.id, std::string(to_string(it->second.state)), now, to_json(info(it->second))});
+  }
+}
+
+engine::engine(bot_config config, engine_options options) : impl_(std::make_unique<impl>(std::move(config), options)) {
+  if (impl_->storage) impl_->restore();
+}
 engine::~engine() = default;
 engine::engine(engine&&) noexcept = default;
 engine& engine::operator=(engine&&) noexcept = default;
 
-void engine::handle(const input_event& event, std::vector<output_event>& out) {
-  impl_->out = &out;
-  std::visit([this](const auto& e) { impl_->on(e); }, event);
-  impl_->out = nullptr;
+bool engine::rebuild() noexcept {
+  try {
+    auto fresh = std::make_unique<impl>(impl_->bot, impl_->options);
+    fresh->restore();
+    impl_ = std::move(fresh);
+    return true;
+  } catch (const std::exception& e) {
+    impl_->needs_rebuild = true;
+    impl_->storage_problem = e.what();
+    return false;
+  }
 }
 
-void engine::handle(const input_event& event, time_point at, std::vector<output_event>& out) {
-  if (at > impl_->now) {
-    impl_->now = at;
-    impl_->out = &out;
-    impl_->fire_due();  // what fell due before this event
+void engine::handle_at(const input_event& event, std::optional<time_point> at, std::vector<output_event>& out) {
+  impl& m = *impl_;
+  if (!m.storage) {
+    m.process(event, at, out);
+    return;
   }
-  handle(event, out);
+  const std::string_view conversation = conversation_of(event);
+  auto refuse_storage = [&](const std::string& why) {
+    out.emplace_back(out::error{"storage_failed", fmt::format("the event was not kept, and nothing changed: {}", why),
+                                std::nullopt, std::string(conversation)});
+  };
+  if (m.needs_rebuild && !rebuild()) {
+    refuse_storage(impl_->storage_problem);
+    return;
+  }
+  impl& live = *impl_;
+  const std::size_t first = out.size();
+  const time_point when = at && *at > live.now ? *at : live.now;
+  live.tape = nlohmann::json::array();
+  live.process(event, at, out);
+  // A refused event changed nothing, and a question changes nothing: there
+  // is nothing to keep.
+  bool refused = std::holds_alternative<in::metrics>(event);
+  for (std::size_t i = first; i < out.size() && !refused; ++i) refused = std::holds_alternative<out::error>(out[i]);
+  if (refused) return;
+  try {
+    live.persist(event, when, out, first);
+    if (live.options.commit_each_event) live.storage->commit();
+  } catch (const std::exception& e) {
+    // The store does not have the event, so the state must not either:
+    // go back to what the store holds.
+    std::string why = e.what();
+    out.resize(first);
+    refuse_storage(why);
+    live.needs_rebuild = true;
+    live.storage_problem = why;
+    rebuild();
+  }
+}
+
+void engine::handle(const input_event& event, std::vector<output_event>& out) { handle_at(event, std::nullopt, out); }
+
+void engine::handle(const input_event& event, time_point at, std::vector<output_event>& out) {
+  handle_at(event, at, out);
+}
+
+void engine::commit() {
+  impl& m = *impl_;
+  if (!m.storage) return;
+  try {
+    m.storage->commit();
+  } catch (const std::exception& e) {
+    m.needs_rebuild = true;
+    m.storage_problem = e.what();
+    rebuild();
+    throw store_error(e.what());
+  }
 }
 
 std::vector<output_event> engine::handle(const input_event& event) {
@@ -1450,25 +1682,28 @@ std::vector<output_event> engine::handle(const input_event& event) {
 
 time_point engine::now() const noexcept { return impl_->now; }
 
+conversation_info engine::impl::info(const live_conversation& c) const {
+  conversation_info i;
+  i.id = c.id;
+  i.state = c.state;
+  i.customer = c.customer;
+  i.channel = c.channel;
+  i.language = std::string(lang(c));
+  if (c.state == conversation_state::queued || c.state == conversation_state::offered ||
+      c.state == conversation_state::assigned)
+    i.queue = c.queue;
+  i.agent = c.agent;
+  i.tags = c.tags;
+  i.feedback_score = c.feedback_score;
+  i.transcript.assign(c.transcript.begin(), c.transcript.end());
+  i.last_decision = c.last_trace;
+  return i;
+}
+
 std::optional<conversation_info> engine::conversation(std::string_view id) const {
   auto it = impl_->conversations.find(id);
   if (it == impl_->conversations.end()) return std::nullopt;
-  const auto& c = it->second;
-  conversation_info info;
-  info.id = c.id;
-  info.state = c.state;
-  info.customer = c.customer;
-  info.channel = c.channel;
-  info.language = std::string(impl_->lang(c));
-  if (c.state == conversation_state::queued || c.state == conversation_state::offered ||
-      c.state == conversation_state::assigned)
-    info.queue = c.queue;
-  info.agent = c.agent;
-  info.tags = c.tags;
-  info.feedback_score = c.feedback_score;
-  info.transcript.assign(c.transcript.begin(), c.transcript.end());
-  info.last_decision = c.last_trace;
-  return info;
+  return impl_->info(it->second);
 }
 
 engine_metrics engine::metrics() const { return impl_->figures(); }

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "handoff/engine.hpp"
 #include "handoff/normalize.hpp"
 #include "json_value.hpp"
 
@@ -528,6 +529,23 @@ std::string to_json(const output_event& event) {
   ojson j = ojson::object();
   j["type"] = type_name(event);
   std::visit(output_writer{j}, event);
+  return detail::dump_line(j);
+}
+
+std::string to_json(const conversation_info& c) {
+  ojson j = ojson::object();
+  j["id"] = c.id;
+  j["state"] = to_string(c.state);
+  j["customer"] = customer_json(c.customer);
+  if (!c.channel.empty()) j["channel"] = c.channel;
+  j["language"] = c.language;
+  j["queue"] = c.queue;
+  j["agent"] = c.agent;
+  j["tags"] = c.tags;
+  j["feedback"] = c.feedback_score ? ojson(*c.feedback_score) : ojson(nullptr);
+  auto transcript = ojson::array();
+  for (const auto& e : c.transcript) transcript.push_back(transcript_json(e));
+  j["transcript"] = std::move(transcript);
   return detail::dump_line(j);
 }
 

@@ -79,6 +79,14 @@ struct engine_options {
   /// escalations (`handoff explain` turns it on). It costs a few string
   /// formats per message.
   bool trace_decisions = false;
+  /// Where every accepted event is kept (see `store.hpp`); nothing is kept
+  /// when null. An engine opened on a store that holds events replays them
+  /// and carries on from there. Must outlive the engine.
+  handoff::store* storage = nullptr;
+  /// Commit each event before `handle` returns (the default). Set it to
+  /// false to commit many at once with `engine::commit`, and deliver the
+  /// output of those events only after it returns.
+  bool commit_each_event = true;
 };
 
 /// The deterministic core: input events in, output events out.
@@ -94,6 +102,11 @@ struct engine_options {
 /// changes nothing. Repeating what already happened (a retried `message_id`,
 /// the holding agent accepting again) changes nothing and says nothing.
 ///
+/// With a store (`engine_options::storage`), every event that changes
+/// something is kept before `handle` returns; when the store cannot keep
+/// it, the output is a single `error` with code `storage_failed` and the
+/// engine is as if the event had not come.
+///
 /// Not thread-safe yet: call it from one thread at a time.
 class engine {
  public:
@@ -102,6 +115,12 @@ class engine {
   ~engine();
   engine(engine&&) noexcept;
   engine& operator=(engine&&) noexcept;
+
+  /// With a store: makes the events handled since the last commit durable.
+  /// Throws `store_error` when it cannot; the engine then goes back to what
+  /// the store holds, as if those events had not come, and the host must
+  /// not deliver their output (see `engine_options::commit_each_event`).
+  void commit();
 
   /// Handles one event at the engine's current time, appending what the
   /// host must deliver or record to `out`.
@@ -136,6 +155,8 @@ class engine {
   void reload(bot_config config, const matcher_registry* matchers = nullptr);
 
  private:
+  void handle_at(const input_event& event, std::optional<time_point> at, std::vector<output_event>& out);
+  bool rebuild() noexcept;
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -20,6 +20,7 @@ class lexicon_sentiment;
 class localized_text;
 class normalized_text;
 class value;
+class store;
 struct bot_config;
 struct conversation_info;
 struct agent_info;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "handoff/events.hpp"
+#include "handoff/fwd.hpp"
 #include "handoff/time.hpp"
 
 /// The JSON mapping of the protocol's events: one JSON object per line.
@@ -33,6 +34,9 @@ parsed_input parse_input(std::string_view json) noexcept;
 /// Writes an event as one line of JSON (no trailing newline); always valid
 /// UTF-8, with `type` first and the protocol's field names.
 std::string to_json(const output_event& event);
+/// A conversation as the engine knows it (state, customer, queue, agent,
+/// tags, transcript), as stores keep it.
+std::string to_json(const conversation_info& conversation);
 std::string to_json(const input_event& event, std::optional<time_point> at = {});
 
 }  // namespace handoff

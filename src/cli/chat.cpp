@@ -12,6 +12,7 @@
 #include "handoff/config.hpp"
 #include "handoff/engine.hpp"
 #include "handoff/protocol.hpp"
+#include "handoff/store.hpp"
 #include "handoff/version.hpp"
 
 namespace handoff::cli {
@@ -38,17 +39,26 @@ As the support lead:
   /reload                read the configuration file again (after you edit its rules); a broken one is refused
   /quit                  leave)";
 
+engine_options kept_in(store* s) {
+  engine_options o;
+  o.storage = s;
+  return o;
+}
+
 class session {
  public:
   session(const chat_options& options, bot_config config)
       : options_(options),
-        engine_(std::move(config)),
+        store_(options.store == "memory" ? nullptr : open_store(options.store)),
+        engine_(std::move(config), kept_in(store_.get())),
         launched_(std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now())) {
     if (!options.clock.empty()) {
       start_ = parse_rfc3339(options.clock);
       if (!start_) throw error(fmt::format("--clock: \"{}\" is not an RFC 3339 time", options.clock));
     }
     engine_.handle(in::advance{0}, clock(), out_);
+    // A kept store holds earlier chats: this one is a new conversation.
+    while (engine_.conversation(conversation())) ++conversation_number_;
   }
 
   void run() {
@@ -64,6 +74,12 @@ class session {
       line = line.substr(first);
       if (line == "/quit" || line == "/exit") break;
       if (!command(line)) continue;
+    }
+    // With a store the customer leaves with the chat, so the next one does
+    // not find the agent still busy with this one.
+    if (store_) {
+      out_.clear();
+      engine_.handle(in::customer_left{conversation()}, clock(), out_);
     }
     std::puts("");
   }
@@ -275,6 +291,7 @@ class session {
   }
 
   const chat_options& options_;
+  std::unique_ptr<store> store_;
   engine engine_;
   time_point launched_;
   std::optional<time_point> start_;

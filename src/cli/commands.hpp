@@ -16,6 +16,10 @@ struct run_options {
   std::string config;
   std::string clock = "2025-01-06T09:00:00Z";
   std::size_t max_line_bytes = 16 << 20;
+  /// `memory` (nothing kept) or `sqlite:PATH`.
+  std::string store = "memory";
+  /// Events per commit: their output is written once they are kept.
+  std::size_t commit_every = 1;
 };
 int run(const run_options& options);
 /// handoff explain: like run, but prints for each customer message what the
@@ -60,6 +64,8 @@ struct chat_options {
   bool echo = false;
   /// Start the clock at this RFC 3339 time instead of now.
   std::string clock;
+  /// `memory` or `sqlite:PATH`: where conversations are kept.
+  std::string store = "memory";
 };
 int chat(const chat_options& options);
 

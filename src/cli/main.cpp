@@ -21,6 +21,15 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config,-c", run.config, "The bot's configuration (JSON)")->required();
   run_cmd->add_option("--clock", run.clock, "Where the scripted clock starts (RFC 3339)")->capture_default_str();
   run_cmd->add_option("--max-line-bytes", run.max_line_bytes, "Longer input lines are refused")->capture_default_str();
+  run_cmd
+      ->add_option("--store", run.store,
+                   "Where accepted events are kept: memory, or sqlite:PATH (a second run on the file carries on)")
+      ->capture_default_str();
+  run_cmd
+      ->add_option("--commit-every", run.commit_every,
+                   "Events per commit with a store; their output is written once they are kept")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 
   handoff::cli::run_options explain;
   auto* explain_cmd = app.add_subcommand(
@@ -67,6 +76,8 @@ int main(int argc, char** argv) {
   chat_cmd->add_option("--clock", chat.clock,
                        "Pretend the chat starts at this time (RFC 3339), to try business hours; default: now");
   bool no_color = false, no_agent = false;
+  chat_cmd->add_option("--store", chat.store, "Where conversations are kept: memory, or sqlite:PATH")
+      ->capture_default_str();
   chat_cmd->add_flag("--no-color", no_color, "Plain output");
   chat_cmd->add_flag("--no-agent", no_agent, "Start with no agent online (a request for a human makes a ticket)");
 

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "handoff/error.hpp"
+#include "handoff/time.hpp"
+
+namespace handoff {
+
+/// A store that cannot be opened, written or read. Thrown while opening;
+/// on the message path the engine turns it into a `storage_failed` error
+/// event instead.
+class store_error : public error {
+ public:
+  using error::error;
+};
+
+/// One input event the engine accepted, as kept.
+struct stored_event {
+  /// Given by the store: 1, 2, 3... in the order appended.
+  std::uint64_t sequence = 0;
+  /// The engine's clock when it handled the event.
+  time_point at{};
+  /// The conversation the event is about; empty for an agent's status or
+  /// a clock tick.
+  std::string conversation;
+  /// The event in the protocol's JSON, redacted as the configuration says.
+  std::string event;
+  /// What the host's callbacks answered while the event was handled
+  /// (actions, recommendations, slots), as JSON: a restart replays these
+  /// instead of calling the host again.
+  std::string effects;
+};
+
+/// A conversation as it stands after the last event that touched it, so a
+/// host can list and read conversations without running an engine.
+struct conversation_snapshot {
+  std::string id;
+  /// `bot`, `queued`, `offered`, `assigned`, `resolved` or `closed`.
+  std::string state;
+  time_point updated{};
+  /// The conversation (customer, queue, agent, tags, transcript) as JSON,
+  /// redacted as the configuration says.
+  std::string json;
+};
+
+/// Where the engine keeps what it must not lose. The engine appends every
+/// event it accepts, then commits, and only then hands its output to the
+/// host; an engine opened on a store replays it to carry on where the last
+/// one stopped.
+///
+/// A host may bring its own (a networked database for several nodes);
+/// the built-ins are `make_memory_store` and `open_sqlite_store`.
+class store {
+ public:
+  virtual ~store() = default;
+
+  /// Queues an event, giving it its sequence number; durable once `commit`
+  /// returns.
+  virtual void append(stored_event& event) = 0;
+  /// Queues a conversation's latest snapshot, replacing the one kept.
+  virtual void put_snapshot(const conversation_snapshot& snapshot) = 0;
+  /// Makes everything queued since the last commit durable, all or
+  /// nothing. Throws `store_error` when it cannot; what was queued is then
+  /// dropped and the store is as it was after the last commit.
+  virtual void commit() = 0;
+
+  /// Every event after `after`, in order.
+  virtual void replay(std::uint64_t after, const std::function<void(const stored_event&)>& visit) const = 0;
+  /// One conversation's events, in order.
+  virtual std::vector<stored_event> conversation_events(std::string_view id) const = 0;
+  virtual std::optional<conversation_snapshot> snapshot(std::string_view id) const = 0;
+  /// The conversations whose latest snapshot is not `closed`.
+  virtual std::vector<std::string> open_conversations() const = 0;
+  /// What survives what, in a sentence.
+  virtual std::string_view durability() const noexcept = 0;
+};
+
+/// Keeps everything in memory: lost with the process. For tests and for
+/// hosts that persist elsewhere.
+std::unique_ptr<store> make_memory_store();
+
+struct sqlite_store_options {
+  /// `false` (the default): a commit survives the process being killed,
+  /// and the last commits may be lost if the machine loses power (SQLite's
+  /// write-ahead log with `synchronous=NORMAL`). `true`: a commit also
+  /// survives power loss (`synchronous=FULL`), at a sync per commit.
+  bool survive_power_loss = false;
+  /// How long a commit waits for another process holding the database
+  /// before it fails with "locked".
+  int busy_timeout_ms = 2000;
+};
+
+/// Opens, or creates, a SQLite database file as a store. Throws
+/// `store_error` when the file cannot be opened for writing, is not a
+/// handoff store, or was written by a newer version of handoff; a store
+/// written by an older version is brought up to date.
+std::unique_ptr<store> open_sqlite_store(const std::filesystem::path& file, const sqlite_store_options& options = {});
+
+/// A store by name, as the command line takes it: `memory` or
+/// `sqlite:PATH`.
+std::unique_ptr<store> open_store(std::string_view spec);
+
+/// The schema version `open_sqlite_store` writes.
+inline constexpr int sqlite_store_schema = 2;
+
+}  // namespace handoff
