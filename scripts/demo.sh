@@ -11,4 +11,6 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 cmake --build build -j "${JOBS:-$(nproc)}" --target handoff_cli >&2
-exec build/bin/handoff chat --config examples/shop/bot.json "$@"
+# Conversations are kept in a SQLite file, so they outlive the demo: run it
+# again and the shop remembers (HANDOFF_STORE=memory keeps nothing).
+exec build/bin/handoff chat --config examples/shop/bot.json --store "${HANDOFF_STORE:-sqlite:build/demo.sqlite}" "$@"
