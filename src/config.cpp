@@ -102,7 +102,7 @@ class checker {
     if (!expect_object(root, "")) return cfg;
     allow_keys(root, "",
                {"name", "languages", "limits", "welcome", "fallback", "notices", "actions", "intents", "business_hours",
-                "queues", "policy", "understanding", "recommendation"});
+                "queues", "policy", "understanding", "recommendation", "privacy"});
     cfg.name = optional_string(root, "", "name");
 
     read_languages(root, cfg);
@@ -128,6 +128,7 @@ class checker {
     }
     if (auto u = member(root, "", "understanding")) read_understanding(*u, cfg);
     if (auto r = member(root, "", "recommendation")) read_recommendation(*r, cfg);
+    if (auto p = member(root, "", "privacy")) read_privacy(*p, cfg);
     check_reply_values(cfg);
     return cfg;
   }
@@ -616,6 +617,45 @@ class checker {
       out.push_back(std::move(s));
     }
     return out;
+  }
+
+  void read_privacy(const json& j, bot_config& cfg) {
+    const std::string ptr = "/privacy";
+    if (!expect_object(j, ptr)) return;
+    allow_keys(j, ptr, {"redact"});
+    auto r = member(j, ptr, "redact");
+    if (!r) return;
+    const std::string list = at(ptr, "redact");
+    if (!expect_array(*r, list)) return;
+    static const std::pair<const char*, redaction_kind> kinds[] = {{"card", redaction_kind::card},
+                                                                   {"email", redaction_kind::email},
+                                                                   {"phone", redaction_kind::phone},
+                                                                   {"cn_id", redaction_kind::cn_id},
+                                                                   {"pattern", redaction_kind::pattern}};
+    for (std::size_t i = 0; i < r->size(); ++i) {
+      const std::string p = at(list, i);
+      const json& o = (*r)[i];
+      if (!expect_object(o, p)) continue;
+      allow_keys(o, p, {"kind", "pattern", "replacement", "agent_sees"});
+      redaction_rule rule;
+      if (auto k = required(o, p, "kind", "card, email, phone, cn_id or pattern")) {
+        auto name = string_value(*k, at(p, "kind"));
+        auto it = std::find_if(std::begin(kinds), std::end(kinds), [&](const auto& e) { return name == e.first; });
+        if (it == std::end(kinds)) {
+          problem("invalid_value", at(p, "kind"),
+                  fmt::format("\"{}\" is not a kind of redaction: card, email, phone, cn_id or pattern", name));
+          continue;
+        }
+        rule.kind = it->second;
+      }
+      rule.pattern = optional_string(o, p, "pattern");
+      if (rule.kind == redaction_kind::pattern && rule.pattern.empty())
+        problem("missing", at(p, "pattern"), "a `pattern` rule needs a `pattern` (RE2)");
+      check_pattern(rule.pattern, at(p, "pattern"));
+      rule.replacement = optional_string(o, p, "replacement");
+      rule.agent_sees = boolean(o, p, "agent_sees");
+      cfg.privacy.redact.push_back(std::move(rule));
+    }
   }
 
   void read_recommendation(const json& j, bot_config& cfg) {

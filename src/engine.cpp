@@ -15,6 +15,7 @@
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
 #include "handoff/normalize.hpp"
+#include "handoff/privacy.hpp"
 #include "handoff/protocol.hpp"
 #include "handoff/sentiment.hpp"
 #include "handoff/store.hpp"
@@ -151,10 +152,12 @@ struct compiled_bot {
   std::vector<std::vector<detail::slot_extractor>> extractors;
   std::vector<action_function> actions;
 
+  redactor redact;  // the configuration's privacy rules
   compiled_bot(bot_config c, const matcher_registry* registry, const action_registry* host_actions)
       : cfg(std::move(c)),
         matcher(registry ? registry->create_for(cfg) : matcher_registry().create_for(cfg)),
         policy(cfg.policy) {
+    redact = redactor(cfg.privacy.redact);
     schedules.reserve(cfg.hours.size());
     for (const auto& h : cfg.hours) schedules.emplace_back(h);
     std::vector<std::pair<std::string, action_function>> built;  // the configuration's, each file read once
@@ -221,7 +224,22 @@ struct engine::impl final : detail::queue_view {
   normalized_text norm;
   std::vector<intent_match> matches;
   std::string clean;
+  // When redaction changed a message: its text as written (slots are read
+  // from it) and what the agent may see.
+  bool redacted = false;
+  std::string original, for_agent, redaction_scratch;
+  normalized_text norm_original;
   std::vector<output_event>* out = nullptr;
+
+  // Text for a transcript: with the configuration's redactions.
+  std::string kept_text(std::string text) const {
+    if (!bot->redact.empty()) {
+      std::string agent_view;
+      std::string kept;
+      if (bot->redact.redact(text, kept, agent_view)) return kept;
+    }
+    return text;
+  }
 
   // Persistence: every accepted event goes to the store with what the
   // host's callbacks answered (the tape), so a replay calls nobody.
@@ -263,6 +281,7 @@ struct engine::impl final : detail::queue_view {
   void restore();
   void persist(const input_event& event, time_point at, const std::vector<output_event>& produced, std::size_t first);
   conversation_info info(const live_conversation& c) const;
+  input_event redacted_copy(const input_event& event) const;
 
   void keep(nlohmann::json effect) {
     if (storage && !replaying) tape.push_back(std::move(effect));
@@ -413,17 +432,40 @@ struct engine::impl final : detail::queue_view {
   // Reads the intent's slots from the message; a value given again replaces
   // the old one (the customer corrects it). True when any was found.
   bool fill_slots(live_conversation& c, std::uint32_t intent) {
+    auto set = [&](const std::string& name, std::string v) {
+      if (auto* old = slot_value(c, name))
+        *old = std::move(v);
+      else
+        c.slots.emplace_back(name, std::move(v));
+    };
+    if (replaying) {
+      // The kept text is redacted: the values come from the record, as
+      // they were kept.
+      const auto* e = recorded("slots");
+      if (!e) return false;
+      bool found = false;
+      if (auto values = e->find("values"); values != e->end() && values->is_array())
+        for (const auto& pair : *values)
+          if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+            set(pair[0].get<std::string>(), pair[1].get<std::string>());
+            found = true;
+          }
+      return found;
+    }
+    const std::string& text = redacted ? original : clean;
+    if (redacted) norm_original.assign(original);
+    const normalized_text& n = redacted ? norm_original : norm;
     bool found = false;
+    nlohmann::json kept_values = nlohmann::json::array();
     for (const auto& x : bot->extractors[intent]) {
       const bool asked = c.collecting == intent && c.asked == x.slot().name;
-      auto v = x.extract(clean, norm, asked, now);
+      auto v = x.extract(text, n, asked, now);
       if (!v) continue;
       found = true;
-      if (auto* old = slot_value(c, x.slot().name))
-        *old = std::move(*v);
-      else
-        c.slots.emplace_back(x.slot().name, std::move(*v));
+      if (storage) kept_values.push_back({x.slot().name, kept_text(sanitize_utf8(*v))});
+      set(x.slot().name, std::move(*v));
     }
+    if (storage) keep({{"kind", "slots"}, {"values", std::move(kept_values)}});
     return found;
   }
 
@@ -987,6 +1029,8 @@ struct engine::impl final : detail::queue_view {
     ctx.intents = c.last_intents;
     ctx.tags = c.tags;
     ctx.slots = c.slots;
+    if (!bot->redact.empty())
+      for (auto& [name, value] : ctx.slots) value = bot->redact.redact_for_agent(value);
     ctx.reason = c.reason;
     ctx.rule = c.rule;
     ctx.queue = c.queue;
@@ -1020,6 +1064,14 @@ struct engine::impl final : detail::queue_view {
 
     clean.clear();
     sanitize_utf8(e.text, clean);
+    // Redacted before it is understood, kept or exported: a replay of the
+    // kept (redacted) text understands it the same way. Slots are read
+    // from the text as written.
+    redacted = bot->redact.redact(clean, redaction_scratch, for_agent);
+    if (redacted) {
+      original.swap(clean);
+      clean.swap(redaction_scratch);
+    }
     understand(c, clean);
     if (c.state == conversation_state::bot) take_slots(c);
     c.last_trace.clear();  // a decision is for the bot's turn on this message, if it has one
@@ -1041,7 +1093,9 @@ struct engine::impl final : detail::queue_view {
     c.transcript.push_back(std::move(entry));
 
     switch (c.state) {
-      case conversation_state::assigned: emit(out::customer_message{c.id, c.agent, clean}); return;
+      case conversation_state::assigned:
+        emit(out::customer_message{c.id, c.agent, redacted ? for_agent : clean});
+        return;
       case conversation_state::queued:
       case conversation_state::offered:
         // The bot keeps quiet while a human is coming; an impatient "human!"
@@ -1300,7 +1354,7 @@ struct engine::impl final : detail::queue_view {
     live_conversation* c = held(e.conversation, e.agent);
     if (!c) return;
     std::string text = sanitize_utf8(e.text);
-    record(*c, role::agent, text, e.agent);
+    record(*c, role::agent, kept_text(text), e.agent);
     if (c->first_response_due && c->assigned_at) first_responses.push_back(seconds_since(*c->assigned_at));
     c->first_response_due = false;
     emit(out::agent_message{c->id, e.agent, std::move(text)});
@@ -1323,8 +1377,8 @@ struct engine::impl final : detail::queue_view {
     release_agent(*c);
     emit(out::transferred{c->id, e.agent, e.queue, e.to_agent, e.note});
     record(*c, role::system,
-           fmt::format("{} transferred to {}{}", e.agent, e.queue.empty() ? e.to_agent : e.queue,
-                       e.note.empty() ? "" : ": " + e.note),
+           kept_text(fmt::format("{} transferred to {}{}", e.agent, e.queue.empty() ? e.to_agent : e.queue,
+                                 e.note.empty() ? "" : ": " + e.note)),
            e.agent);
     if (to) {
       to->conversations.push_back(c->id);
@@ -1352,7 +1406,7 @@ struct engine::impl final : detail::queue_view {
     c->released_by = e.agent;
     c->released_outcome = e.outcome;
     c->agent.clear();
-    if (!e.note.empty()) record(*c, role::system, fmt::format("{}: {}", e.agent, e.note), e.agent);
+    if (!e.note.empty()) record(*c, role::system, kept_text(fmt::format("{}: {}", e.agent, e.note)), e.agent);
     if (e.outcome == release_outcome::to_bot) {
       c->state = conversation_state::bot;
       record(*c, role::system, fmt::format("{} handed back to the bot", e.agent), e.agent);
@@ -1444,7 +1498,7 @@ struct engine::impl final : detail::queue_view {
     live_conversation* c = existing(e.conversation);
     if (!c) return;
     if (c->feedback_score == e.score && !c->awaiting_feedback) return;  // given already
-    if (!e.comment.empty()) record(*c, role::customer, sanitize_utf8(e.comment), {}, "feedback_comment");
+    if (!e.comment.empty()) record(*c, role::customer, kept_text(sanitize_utf8(e.comment)), {}, "feedback_comment");
     take_feedback(*c, e.score);
   }
 
@@ -1563,13 +1617,30 @@ void engine::impl::restore() {
   replaying = false;
 }
 
+// The event as it may be kept: the words of customers and agents redacted.
+input_event engine::impl::redacted_copy(const input_event& event) const {
+  input_event copy = event;
+  std::visit(
+      [&](auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, in::customer_message> || std::is_same_v<T, in::agent_message>)
+          e.text = kept_text(sanitize_utf8(e.text));
+        else if constexpr (std::is_same_v<T, in::feedback>)
+          e.comment = kept_text(sanitize_utf8(e.comment));
+        else if constexpr (requires { e.note; })
+          e.note = kept_text(sanitize_utf8(e.note));
+      },
+      copy);
+  return copy;
+}
+
 // Queues the event and the snapshots of the conversations it touched.
 void engine::impl::persist(const input_event& event, time_point at, const std::vector<output_event>& produced,
                            std::size_t first) {
   stored_event kept;
   kept.at = at;
   kept.conversation = std::string(conversation_of(event));
-  kept.event = to_json(event);
+  kept.event = bot->redact.empty() ? to_json(event) : to_json(redacted_copy(event));
   if (!kept.event.empty() && kept.event.back() == '\n') kept.event.pop_back();
   kept.effects = tape.dump();
   storage->append(kept);

@@ -14,6 +14,7 @@
 #include "handoff/error.hpp"
 #include "handoff/localized_text.hpp"
 #include "handoff/policy.hpp"
+#include "handoff/privacy.hpp"
 #include "handoff/recommend.hpp"
 #include "handoff/slots.hpp"
 
@@ -164,6 +165,8 @@ struct bot_config {
   std::vector<action_definition> actions;
   /// The built-in repurchase suggestion after a good score; none when unset.
   std::optional<repurchase_settings> recommendation;
+  /// What is redacted before anything is kept or exported.
+  privacy_settings privacy;
   policy_definition policy;
   understanding_settings understanding;
 
