@@ -8,6 +8,7 @@ packages=(
   libutf8proc-dev libre2-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
   libhowardhinnant-date-dev tzdata
   libsqlite3-dev sqlite3
+  python3 python3-dev pybind11-dev python3-pytest python3-setuptools python3-wheel python3-pip
 )
 
 missing=()

@@ -12,7 +12,9 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 echo "== normal build (warnings are errors)"
-cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANDOFF_WERROR=ON
+# The Python binding is built for Debian's python3, whose pytest runs its tests.
+cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHANDOFF_WERROR=ON \
+  -DHANDOFF_BUILD_BINDINGS=ON -DPython_EXECUTABLE=/usr/bin/python3
 cmake --build build -j "$jobs"
 ctest --test-dir build -j "$jobs" --output-on-failure
 
