@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "handoff/store.hpp"
@@ -204,6 +205,11 @@ class sqlite_store final : public store {
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
       }
+    }
+    if (options.max_bytes > 0) {
+      const std::int64_t page = pragma_int("PRAGMA page_size");
+      exec(fmt::format("PRAGMA max_page_count={}", std::max<std::int64_t>(1, options.max_bytes / page)).c_str(),
+           "cap the size");
     }
     insert_event_ = statement(db_, "INSERT INTO events (at, conversation, event, effects) VALUES (?, ?, ?, ?)");
     upsert_snapshot_ = statement(

@@ -66,6 +66,15 @@ const char* second_half = R"(
 {"type":"customer_message","conversation":"c2","text":"hello?","message_id":"n2","at":"2025-01-06T09:02:00Z"}
 )";
 
+// A customer message long enough to fill a small store quickly.
+std::string fmt_line(int i) {
+  return json{{"type", "customer_message"},
+              {"conversation", "c1"},
+              {"text", "退货政策是什么 " + std::string(600, 'x') + std::to_string(i)},
+              {"message_id", "m" + std::to_string(i)}}
+      .dump();
+}
+
 std::string dump(const std::vector<json>& events) {
   std::string s;
   for (const auto& e : events) s += e.dump() + "\n";
@@ -356,4 +365,33 @@ TEST_CASE("a read-only SQLite store is refused when opened") {
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   fs::permissions(db.path, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+TEST_CASE("a full SQLite store refuses events with a clear error and loses none it took") {
+  temp_db db("full");
+  sqlite_store_options options;
+  options.max_bytes = 64 * 1024;  // a small disk
+  auto kept = open_sqlite_store(db.path, options);
+  engine e(test::shop_config(), at_nine(kept.get()));
+  int taken = 0, refused = 0;
+  std::string message;
+  for (int i = 0; i < 400 && refused == 0; ++i) {
+    auto out = test::run_lines(e, fmt_line(i));
+    REQUIRE_FALSE(out.empty());
+    if (out[0]["type"] == "error") {
+      ++refused;
+      message = out[0]["message"];
+      CHECK(out[0]["code"] == "storage_failed");
+    } else {
+      ++taken;
+    }
+  }
+  REQUIRE(refused == 1);
+  CHECK(message.find("full") != std::string::npos);
+  // Everything it took is there after a restart; the refused one is not.
+  kept.reset();
+  auto reopened = open_sqlite_store(db.path);
+  engine again(test::shop_config(), at_nine(reopened.get()));
+  CHECK(static_cast<int>(reopened->conversation_events("c1").size()) == taken);
+  CHECK(static_cast<int>(again.conversation("c1")->transcript.size()) >= taken);
 }

@@ -97,6 +97,9 @@ struct sqlite_store_options {
   /// How long a commit waits for another process holding the database
   /// before it fails with "locked".
   int busy_timeout_ms = 2000;
+  /// A cap on the file's size in bytes (0: none): past it, events are
+  /// refused as on a full disk, and the host hears `storage_failed`.
+  std::int64_t max_bytes = 0;
 };
 
 /// Opens, or creates, a SQLite database file as a store. Throws
