@@ -14,3 +14,9 @@ if(HANDOFF_SANITIZE)
                       -D_GLIBCXX_ASSERTIONS)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(HANDOFF_SANITIZE_THREAD)
+  # ThreadSanitizer needs every piece instrumented: its own build.
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

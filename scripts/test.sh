@@ -24,3 +24,10 @@ cmake -S . -B build-asan "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=D
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j "$jobs" --output-on-failure
+
+echo "== thread sanitizer build (many threads on one engine)"
+cmake -S . -B build-tsan "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DHANDOFF_SANITIZE_THREAD=ON -DHANDOFF_WERROR=ON -DHANDOFF_BUILD_CLI=OFF -DHANDOFF_BUILD_EXAMPLES=OFF \
+  -DHANDOFF_INSTALL=OFF
+cmake --build build-tsan -j "$jobs" --target handoff_stress
+ctest --test-dir build-tsan -R '^stress[.]' --output-on-failure

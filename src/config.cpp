@@ -102,7 +102,7 @@ class checker {
     if (!expect_object(root, "")) return cfg;
     allow_keys(root, "",
                {"name", "languages", "limits", "welcome", "fallback", "notices", "actions", "intents", "business_hours",
-                "queues", "policy", "understanding", "recommendation", "privacy"});
+                "queues", "policy", "understanding", "recommendation", "privacy", "timers"});
     cfg.name = optional_string(root, "", "name");
 
     read_languages(root, cfg);
@@ -129,6 +129,7 @@ class checker {
     if (auto u = member(root, "", "understanding")) read_understanding(*u, cfg);
     if (auto r = member(root, "", "recommendation")) read_recommendation(*r, cfg);
     if (auto p = member(root, "", "privacy")) read_privacy(*p, cfg);
+    if (auto t = member(root, "", "timers")) read_timers(*t, cfg);
     check_reply_values(cfg);
     return cfg;
   }
@@ -294,7 +295,8 @@ class checker {
     const std::string ptr = "/notices";
     if (!expect_object(j, ptr)) return;
     allow_keys(j, ptr,
-               {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks", "clarify", "closed"});
+               {"queued", "assigned", "ticket", "handed_back", "survey", "feedback_thanks", "clarify", "closed",
+                "silent_reminder", "silent_closed", "wait_too_long", "callback", "keep_waiting"});
     auto one = [&](const char* key, localized_text& out) {
       if (auto m = member(j, ptr, key)) out = localized(*m, at(ptr, key), true);
     };
@@ -306,6 +308,11 @@ class checker {
     one("feedback_thanks", n.feedback_thanks);
     one("clarify", n.clarify);
     one("closed", n.closed);
+    one("silent_reminder", n.silent_reminder);
+    one("silent_closed", n.silent_closed);
+    one("wait_too_long", n.wait_too_long);
+    one("callback", n.callback);
+    one("keep_waiting", n.keep_waiting);
   }
 
   // ---- business hours -----------------------------------------------------
@@ -619,6 +626,23 @@ class checker {
     return out;
   }
 
+  void read_timers(const json& j, bot_config& cfg) {
+    const std::string ptr = "/timers";
+    if (!expect_object(j, ptr)) return;
+    allow_keys(j, ptr, {"customer_silent"});
+    if (auto s = member(j, ptr, "customer_silent")) {
+      const std::string p = at(ptr, "customer_silent");
+      if (!expect_object(*s, p)) return;
+      allow_keys(*s, p, {"remind_after", "close_after"});
+      if (auto r = member(*s, p, "remind_after"))
+        cfg.timers.silent_remind_after = static_cast<int>(integer(*r, at(p, "remind_after"), 0, 7 * 86400));
+      if (auto c = member(*s, p, "close_after"))
+        cfg.timers.silent_close_after = static_cast<int>(integer(*c, at(p, "close_after"), 0, 30 * 86400));
+      if (cfg.timers.silent_close_after > 0 && cfg.timers.silent_remind_after >= cfg.timers.silent_close_after)
+        problem("invalid_value", at(p, "remind_after"), "the reminder must come before the close");
+    }
+  }
+
   void read_privacy(const json& j, bot_config& cfg) {
     const std::string ptr = "/privacy";
     if (!expect_object(j, ptr)) return;
@@ -708,9 +732,9 @@ class checker {
       auto p = at("/queues", i);
       const auto& o = j[i];
       if (!expect_object(o, p)) continue;
-      allow_keys(
-          o, p,
-          {"id", "skill", "mode", "strategy", "offer_seconds", "prefer_level", "average_handle_seconds", "hours"});
+      allow_keys(o, p,
+                 {"id", "skill", "mode", "strategy", "offer_seconds", "prefer_level", "average_handle_seconds", "hours",
+                  "first_response_seconds", "max_wait_seconds"});
       queue_definition q;
       q.id = required_id(o, p);
       if (!q.id.empty() && !seen.insert(q.id).second)
@@ -734,6 +758,10 @@ class checker {
         q.prefer_level = static_cast<int>(integer(*l, at(p, "prefer_level"), 0, 100));
       if (auto s = member(o, p, "offer_seconds"))
         q.offer_seconds = static_cast<int>(integer(*s, at(p, "offer_seconds"), 1, 86400));
+      if (auto f = member(o, p, "first_response_seconds"))
+        q.first_response_seconds = static_cast<int>(integer(*f, at(p, "first_response_seconds"), 0, 86400));
+      if (auto w = member(o, p, "max_wait_seconds"))
+        q.max_wait_seconds = static_cast<int>(integer(*w, at(p, "max_wait_seconds"), 0, 7 * 86400));
       if (auto a = member(o, p, "average_handle_seconds"))
         q.average_handle_seconds = static_cast<int>(integer(*a, at(p, "average_handle_seconds"), 1, 86400));
       q.hours = optional_string(o, p, "hours");

@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -38,6 +39,8 @@ template <class T>
 using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 
 constexpr std::string_view request_human_value = "request_human";
+constexpr std::string_view callback_value = "callback";
+constexpr std::string_view keep_waiting_value = "keep_waiting";
 constexpr std::uint32_t no_intent = ~0u;
 
 struct live_conversation {
@@ -91,6 +94,25 @@ struct live_conversation {
   release_outcome released_outcome = release_outcome::resolved;
   bool awaiting_feedback = false;
   std::optional<int> feedback_score;
+
+  // Timers: since when the bot has waited for the customer, whether they
+  // were reminded, whether a call-back was offered, and which timers are in
+  // the engine's heap (one of each kind at most).
+  std::optional<time_point> quiet_since;
+  bool reminded = false;
+  bool callback_offered = false;
+  // When each kind's timer in the heap falls due (max: none); an entry
+  // that no longer matches is stale and ignored.
+  time_point silence_due = time_point::max(), response_due = time_point::max(), wait_due = time_point::max();
+};
+
+enum class timer_kind : unsigned char { silence, first_response, wait_limit };
+
+struct timer {
+  time_point due;
+  std::string conversation;
+  timer_kind kind;
+  bool operator>(const timer& o) const noexcept { return due > o.due; }
 };
 
 // What the engine tells of an agent, and what the router keeps besides.
@@ -212,8 +234,10 @@ struct engine::impl final : detail::queue_view {
   long long next_seq = 1;
   long long front_seq = 0;
   long long online_counter = 0;
-  // The earliest moment an offer may lapse: until then time moves for free.
+  // The earliest moment an offer may lapse or a timer fire: until then
+  // time moves for free.
   time_point next_due = time_point::max();
+  std::priority_queue<timer, std::vector<timer>, std::greater<>> timers;
 
   // What the metrics are made of, kept as events happen.
   std::map<std::string, std::size_t, std::less<>> escalations_by_reason, escalations_by_queue, tickets_by_reason;
@@ -345,10 +369,41 @@ struct engine::impl final : detail::queue_view {
     return out_replies;
   }
 
+  // Set while the timers speak, so a reminder does not restart the silence
+  // it is about.
+  bool quiet_kept = false;
+
+  static time_point& due_of(live_conversation& c, timer_kind kind) {
+    return kind == timer_kind::silence          ? c.silence_due
+           : kind == timer_kind::first_response ? c.response_due
+                                                : c.wait_due;
+  }
+
+  // One timer of each kind per conversation counts: a later one waits for
+  // the earlier to fire, which looks at the latest times and sets the next.
+  void schedule(time_point due, live_conversation& c, timer_kind kind) {
+    time_point& pending = due_of(c, kind);
+    if (pending <= due && pending > now) return;
+    pending = due;
+    timers.push({due, c.id, kind});
+    next_due = std::min(next_due, due);
+  }
+
+  // The bot spoke and waits for the customer.
+  void wait_for(live_conversation& c) {
+    const auto& t = bot->cfg.timers;
+    if (t.silent_remind_after <= 0 && t.silent_close_after <= 0) return;
+    c.quiet_since = now;
+    c.reminded = false;
+    schedule(now + std::chrono::seconds(t.silent_remind_after > 0 ? t.silent_remind_after : t.silent_close_after), c,
+             timer_kind::silence);
+  }
+
   void say(live_conversation& c, std::string text, std::string_view kind, std::vector<quick_reply> replies = {},
            std::string_view intent = {}, std::optional<double> confidence = {}) {
     if (text.empty()) return;
     record(c, role::bot, text, {}, kind);
+    if (!quiet_kept && (c.state == conversation_state::bot || c.state == conversation_state::resolved)) wait_for(c);
     emit(out::bot_message{c.id, std::move(text), std::string(lang(c)), std::string(intent), confidence,
                           std::move(replies), std::string(kind)});
   }
@@ -790,6 +845,9 @@ struct engine::impl final : detail::queue_view {
     c.agent.clear();
     if (!c.waiting_since) {
       c.waiting_since = now;
+      c.callback_offered = false;
+      if (q->def->max_wait_seconds > 0)
+        schedule(now + std::chrono::seconds(q->def->max_wait_seconds), c, timer_kind::wait_limit);
       ++waited;
     }
     c.seq = seq;
@@ -905,6 +963,8 @@ struct engine::impl final : detail::queue_view {
     c.waiting_since.reset();
     c.assigned_at = now;
     c.first_response_due = true;
+    if (const queue_state* q = queue(c.queue); q && q->def->first_response_seconds > 0)
+      schedule(now + std::chrono::seconds(q->def->first_response_seconds), c, timer_kind::first_response);
     record(c, role::system, fmt::format("assigned to {}", a.id), a.id);
     emit(out::assigned{c.id, a.id, context(c)});
     notice(c, bot->cfg.notices.assigned, {{"agent", a.id}, {"queue", c.queue}});
@@ -1059,6 +1119,7 @@ struct engine::impl final : detail::queue_view {
     }
     live_conversation& c = open(e.conversation);
     if (!e.message_id.empty() && !c.message_ids.insert(e.message_id).second) return;  // a retry
+    c.quiet_since.reset();
     update_customer(c, e.customer);
     if (!e.channel.empty()) c.channel = e.channel;
 
@@ -1131,6 +1192,21 @@ struct engine::impl final : detail::queue_view {
   void on(const in::customer_action& e) {
     live_conversation& c = open(e.conversation);
     update_customer(c, e.customer);
+    c.quiet_since.reset();
+    // The answer to a call-back offer made after a long wait.
+    if (e.action == "choose" && (e.value == callback_value || e.value == keep_waiting_value) &&
+        (c.state == conversation_state::queued || c.state == conversation_state::offered)) {
+      record(c, role::customer, std::string(e.value), {}, "choose");
+      if (e.value == keep_waiting_value) return;
+      if (c.state == conversation_state::queued) leave_line(c);
+      if (c.state == conversation_state::offered) release_agent(c);
+      c.state = conversation_state::bot;
+      c.agent.clear();
+      c.waiting_since.reset();
+      make_ticket(c, c.queue, "callback_requested", "the customer asked to be called back instead of waiting");
+      dispatch();
+      return;
+    }
     if (e.action == "choose") {
       if (c.state == conversation_state::resolved && c.awaiting_feedback && e.value.size() == 1 && e.value[0] >= '1' &&
           e.value[0] <= '5') {
@@ -1326,11 +1402,113 @@ struct engine::impl final : detail::queue_view {
         else
           next_due = std::min(next_due, lapses);
       }
-    if (due.empty()) return;
-    for (auto* c : due) {
-      take_back_offer(*c, fmt::format("the offer to {} lapsed", c->agent));
-      if (!pick_agent(*queue(c->queue), *c)) c->declined_by.clear();
+    if (!due.empty()) {
+      for (auto* c : due) {
+        take_back_offer(*c, fmt::format("the offer to {} lapsed", c->agent));
+        if (!pick_agent(*queue(c->queue), *c)) c->declined_by.clear();
+      }
+      dispatch();
     }
+    while (!timers.empty() && timers.top().due <= now) {
+      timer t = timers.top();
+      timers.pop();
+      live_conversation* c = find(t.conversation);
+      if (!c || due_of(*c, t.kind) != t.due) continue;  // stale: replaced by an earlier one
+      due_of(*c, t.kind) = time_point::max();
+      fire(t.kind, *c);
+    }
+    if (!timers.empty()) next_due = std::min(next_due, timers.top().due);
+  }
+
+  bool relevant(const timer& t) {
+    live_conversation* c = find(t.conversation);
+    if (!c || due_of(*c, t.kind) != t.due) return false;
+    switch (t.kind) {
+      case timer_kind::silence:
+        return c->quiet_since && (c->state == conversation_state::bot || c->state == conversation_state::resolved);
+      case timer_kind::first_response: return c->state == conversation_state::assigned && c->first_response_due;
+      case timer_kind::wait_limit: return c->state == conversation_state::queued && !c->callback_offered;
+    }
+    return false;
+  }
+
+  // A timer fell due: it acts on what holds now, or waits for a later time.
+  void fire(timer_kind kind, live_conversation& c) {
+    switch (kind) {
+      case timer_kind::silence: {
+        if (!c.quiet_since || (c.state != conversation_state::bot && c.state != conversation_state::resolved)) return;
+        const auto& t = bot->cfg.timers;
+        const auto remind = *c.quiet_since + std::chrono::seconds(t.silent_remind_after);
+        const auto close_at = *c.quiet_since + std::chrono::seconds(t.silent_close_after);
+        if (t.silent_close_after > 0 && now >= close_at) {
+          quiet_kept = true;
+          notice(c, bot->cfg.notices.silent_closed, {});
+          quiet_kept = false;
+          record(c, role::system, fmt::format("closed: the customer was silent for {} s", t.silent_close_after));
+          c.quiet_since.reset();
+          close(c, "timeout");
+          return;
+        }
+        if (t.silent_remind_after > 0 && !c.reminded && now >= remind) {
+          c.reminded = true;
+          quiet_kept = true;
+          notice(c, bot->cfg.notices.silent_reminder, {});
+          quiet_kept = false;
+        }
+        if (t.silent_remind_after > 0 && !c.reminded)
+          schedule(remind, c, timer_kind::silence);
+        else if (t.silent_close_after > 0)
+          schedule(close_at, c, timer_kind::silence);
+        return;
+      }
+      case timer_kind::first_response: {
+        if (c.state != conversation_state::assigned || !c.first_response_due || !c.assigned_at) return;
+        const queue_state* q = queue(c.queue);
+        if (!q || q->def->first_response_seconds <= 0) return;
+        const auto due = *c.assigned_at + std::chrono::seconds(q->def->first_response_seconds);
+        if (now < due) return schedule(due, c, timer_kind::first_response);  // assigned again since
+        slow_agent(c, *q);
+        return;
+      }
+      case timer_kind::wait_limit: {
+        if (c.state != conversation_state::queued || !c.waiting_since || c.callback_offered) return;
+        const queue_state* q = queue(c.queue);
+        if (!q || q->def->max_wait_seconds <= 0) return;
+        const auto due = *c.waiting_since + std::chrono::seconds(q->def->max_wait_seconds);
+        if (now < due) return schedule(due, c, timer_kind::wait_limit);
+        c.callback_offered = true;
+        const auto& n = bot->cfg.notices;
+        std::vector<quick_reply> replies;
+        replies.push_back({std::string(n.callback.get(lang(c), default_language())), std::string(callback_value)});
+        replies.push_back(
+            {std::string(n.keep_waiting.get(lang(c), default_language())), std::string(keep_waiting_value)});
+        auto text = n.wait_too_long.get(lang(c), default_language());
+        if (!text.empty())
+          say(c, replace_all(text, {{"minutes", std::to_string(q->def->max_wait_seconds / 60)}}), "notice",
+              std::move(replies));
+        record(c, role::system, fmt::format("waited over {} s: a call-back was offered", q->def->max_wait_seconds));
+        return;
+      }
+    }
+  }
+
+  // No first word from the agent in time: another agent who can take the
+  // conversation gets it; with none, it stays and is flagged.
+  void slow_agent(live_conversation& c, const queue_state& q) {
+    const std::string agent = c.agent;
+    c.declined_by.push_back(agent);
+    const bool another = pick_agent(q, c) != nullptr;
+    c.declined_by.pop_back();
+    const auto seconds = q.def->first_response_seconds;
+    if (std::find(c.tags.begin(), c.tags.end(), "slow_first_response") == c.tags.end())
+      c.tags.push_back("slow_first_response");
+    if (!another) {
+      record(c, role::system, fmt::format("{} has not answered within {} s; no one else can take it", agent, seconds),
+             agent);
+      return;
+    }
+    take_back_offer(c, fmt::format("{} did not answer within {} s", agent, seconds));
+    emit(out::transferred{c.id, agent, c.queue, {}, fmt::format("no first response within {} s", seconds)});
     dispatch();
   }
 
@@ -1503,7 +1681,28 @@ struct engine::impl final : detail::queue_view {
   }
 
   void on(const in::advance& e) {
-    now += std::chrono::milliseconds(static_cast<long long>(e.seconds * 1000.0));
+    move_clock(now + std::chrono::milliseconds(static_cast<long long>(e.seconds * 1000.0)));
+  }
+
+  // Through every moment a timer falls due on the way, so a reminder comes
+  // before the close it warns of, even in one long step. (Offers lapsing
+  // round the agents are not stepped through: over a long gap that would
+  // be a round every `offer_seconds`.)
+  void move_clock(time_point target) {
+    for (int steps = 0; steps < 10000; ++steps) {
+      // Timers that can no longer do anything are dropped, not stepped to.
+      while (!timers.empty() && !relevant(timers.top())) {
+        if (live_conversation* c = find(timers.top().conversation);
+            c && due_of(*c, timers.top().kind) == timers.top().due)
+          due_of(*c, timers.top().kind) = time_point::max();
+        timers.pop();
+      }
+      if (timers.empty() || timers.top().due > target || timers.top().due <= now) break;
+      now = timers.top().due;
+      next_due = std::min(next_due, now);
+      fire_due();
+    }
+    now = std::max(now, target);
     fire_due();
   }
 
@@ -1583,10 +1782,7 @@ std::string_view conversation_of(const input_event& event) {
 
 void engine::impl::process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink) {
   out = &sink;
-  if (at && *at > now) {
-    now = *at;
-    fire_due();  // what fell due before this event
-  }
+  if (at && *at > now) move_clock(*at);  // what fell due before this event
   std::visit([this](const auto& e) { on(e); }, event);
   out = nullptr;
 }
@@ -1687,6 +1883,7 @@ bool engine::rebuild() noexcept {
 }
 
 void engine::handle_at(const input_event& event, std::optional<time_point> at, std::vector<output_event>& out) {
+  std::lock_guard guard(*lock_);
   impl& m = *impl_;
   if (!m.storage) {
     m.process(event, at, out);
@@ -1733,6 +1930,7 @@ void engine::handle(const input_event& event, time_point at, std::vector<output_
 }
 
 void engine::commit() {
+  std::lock_guard guard(*lock_);
   impl& m = *impl_;
   if (!m.storage) return;
   try {
@@ -1751,7 +1949,10 @@ std::vector<output_event> engine::handle(const input_event& event) {
   return out;
 }
 
-time_point engine::now() const noexcept { return impl_->now; }
+time_point engine::now() const noexcept {
+  std::lock_guard guard(*lock_);
+  return impl_->now;
+}
 
 conversation_info engine::impl::info(const live_conversation& c) const {
   conversation_info i;
@@ -1772,20 +1973,26 @@ conversation_info engine::impl::info(const live_conversation& c) const {
 }
 
 std::optional<conversation_info> engine::conversation(std::string_view id) const {
+  std::lock_guard guard(*lock_);
   auto it = impl_->conversations.find(id);
   if (it == impl_->conversations.end()) return std::nullopt;
   return impl_->info(it->second);
 }
 
-engine_metrics engine::metrics() const { return impl_->figures(); }
+engine_metrics engine::metrics() const {
+  std::lock_guard guard(*lock_);
+  return impl_->figures();
+}
 
 std::optional<agent_info> engine::agent(std::string_view id) const {
+  std::lock_guard guard(*lock_);
   auto it = impl_->agents.find(id);
   if (it == impl_->agents.end()) return std::nullopt;
   return static_cast<const agent_info&>(it->second);
 }
 
 std::size_t engine::open_conversations() const noexcept {
+  std::lock_guard guard(*lock_);
   std::size_t n = 0;
   for (const auto& [id, c] : impl_->conversations) n += c.state != conversation_state::closed;
   return n;
@@ -1793,6 +2000,11 @@ std::size_t engine::open_conversations() const noexcept {
 
 const bot_config& engine::config() const noexcept { return impl_->bot->cfg; }
 
-void engine::reload(bot_config config, const matcher_registry* matchers) { impl_->reload(std::move(config), matchers); }
+void engine::reload(bot_config config, const matcher_registry* matchers) {
+  // Built outside the lock would be better for a big model; reloads are
+  // rare, and a half-swapped configuration is never seen this way.
+  std::lock_guard guard(*lock_);
+  impl_->reload(std::move(config), matchers);
+}
 
 }  // namespace handoff

@@ -98,7 +98,10 @@ void extract(const normalized_text& t, const feature_settings& s, std::vector<st
 // feature of a message. They are most of the time of training and of
 // prediction, so they are compiled twice, for the x86-64 baseline and for
 // AVX2, and the loader picks what the machine has.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+// (Not in sanitized builds: the loader runs the choice before the sanitizer
+// is up.)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) && \
+    !defined(__SANITIZE_THREAD__)
 #define HANDOFF_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define HANDOFF_VECTOR_CLONES

@@ -97,6 +97,13 @@ struct queue_definition {
   queue_strategy strategy = queue_strategy::least_busy;
   /// An offer not accepted within this many seconds goes to the next agent.
   int offer_seconds = 60;
+  /// An agent who has not written within this many seconds of taking a
+  /// conversation: it goes to another agent who can take it, or is tagged
+  /// `slow_first_response` when none can. 0: no target.
+  int first_response_seconds = 0;
+  /// A customer waiting longer than this is offered a call-back (the
+  /// `wait_too_long` notice, with `callback` and `keep_waiting` buttons). 0: no limit.
+  int max_wait_seconds = 0;
   /// Agents of at least this `level` are chosen first when one is free (a
   /// senior desk prefers senior agents); 0: no preference.
   int prefer_level = 0;
@@ -121,6 +128,24 @@ struct notice_texts {
   /// Instead of `ticket` when the queue is outside its business hours;
   /// `{opens}` is when it opens next, in the queue's local time.
   localized_text closed;
+  /// The customer has not answered the bot for `timers.customer_silent.remind_after` seconds.
+  localized_text silent_reminder;
+  /// Said as the conversation is closed for silence.
+  localized_text silent_closed;
+  /// The wait is over the queue's `max_wait_seconds`: a call-back is offered.
+  localized_text wait_too_long;
+  /// The labels of the call-back offer's two buttons.
+  localized_text callback;
+  localized_text keep_waiting;
+};
+
+/// Timers on the engine's clock.
+struct timer_settings {
+  /// Seconds of customer silence after the bot spoke before a reminder
+  /// (`silent_reminder`), and before the conversation is closed
+  /// (`closed`, reason `timeout`). 0: never.
+  int silent_remind_after = 0;
+  int silent_close_after = 0;
 };
 
 /// How messages are understood: which intent matchers run, and how sure
@@ -167,6 +192,7 @@ struct bot_config {
   std::optional<repurchase_settings> recommendation;
   /// What is redacted before anything is kept or exported.
   privacy_settings privacy;
+  timer_settings timers;
   policy_definition policy;
   understanding_settings understanding;
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -107,7 +108,12 @@ struct engine_options {
 /// it, the output is a single `error` with code `storage_failed` and the
 /// engine is as if the event had not come.
 ///
-/// Not thread-safe yet: call it from one thread at a time.
+/// Safe to call from many threads at once: every entry point takes the
+/// engine's lock, so each event is handled whole, in the order the calls
+/// take the lock, and the router never sees half an event. Host callbacks
+/// (actions, recommenders, analysers, matchers) run under that lock: they
+/// must not call back into the same engine. `config()`'s reference lasts
+/// until the next `reload`.
 class engine {
  public:
   /// Compiles the configuration; throws `config_error` when it is unusable.
@@ -155,6 +161,8 @@ class engine {
   void reload(bot_config config, const matcher_registry* matchers = nullptr);
 
  private:
+  // Outside `impl`, which `rebuild` replaces while others may be waiting.
+  std::unique_ptr<std::mutex> lock_ = std::make_unique<std::mutex>();
   void handle_at(const input_event& event, std::optional<time_point> at, std::vector<output_event>& out);
   bool rebuild() noexcept;
   struct impl;
