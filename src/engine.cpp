@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -138,6 +139,13 @@ struct queue_state {
   const detail::hours_schedule* hours;  // nullptr: always open
   std::vector<waiting> line;            // served first at the front
   long long last_turn = 0;              // round robin: the online_seq of the agent served last
+  // A moving average of the queue's recent handling times, starting from
+  // the configured one: each conversation released moves it a fifth of the
+  // way to its own time, so the last ten or so weigh most.
+  double handle_average = 0;
+
+  double handling() const { return handle_average > 0 ? handle_average : def->average_handle_seconds; }
+  void handled(double seconds) { handle_average = handling() + 0.2 * (seconds - handling()); }
 
   bool open(time_point t) const { return !hours || hours->open(t); }
 };
@@ -329,7 +337,10 @@ struct engine::impl final : detail::queue_view {
     }
     for (auto& q : queues)
       for (auto& n : next_queues)
-        if (n.def->id == q.def->id) n.line = std::move(q.line);
+        if (n.def->id == q.def->id) {
+          n.line = std::move(q.line);
+          n.handle_average = q.handle_average;
+        }
     queues = std::move(next_queues);
     bot = std::move(next);
     next_due = time_point::min();  // offer times may have changed: look again
@@ -1004,9 +1015,11 @@ struct engine::impl final : detail::queue_view {
     return std::max(capacity, 1);
   }
 
-  // Every `capacity` customers ahead cost one average handling time.
+  // With every agent busy, a place frees every handling time / capacity on
+  // average (conversations end at random moments, not together), and the
+  // customer at `position` needs that many places to free.
   static long long estimate(const queue_state& q, int position, int capacity) {
-    return static_cast<long long>((position + capacity - 1) / capacity) * q.def->average_handle_seconds;
+    return static_cast<long long>(std::ceil(q.handling() * position / capacity));
   }
 
   // Whether an online agent serves both queues: then those waiting in the
@@ -1578,7 +1591,10 @@ struct engine::impl final : detail::queue_view {
     c = held(e.conversation, e.agent);
     if (!c) return;
     release_agent(*c);
-    if (c->assigned_at) handlings.push_back(seconds_since(*c->assigned_at));
+    if (c->assigned_at) {
+      handlings.push_back(seconds_since(*c->assigned_at));
+      if (queue_state* q = queue(c->queue)) q->handled(handlings.back());
+    }
     c->assigned_at.reset();
     resolved_count += e.outcome == release_outcome::resolved;
     c->released_by = e.agent;
