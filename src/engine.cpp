@@ -1783,7 +1783,9 @@ struct engine::impl final : detail::queue_view {
 
 namespace {
 
-std::string_view conversation_of(const input_event& event) {
+// The conversation an input or output event is about; empty for none.
+template <class Event>
+std::string_view conversation_of(const Event& event) {
   return std::visit(
       [](const auto& e) -> std::string_view {
         if constexpr (requires { e.conversation; })
@@ -1861,14 +1863,7 @@ void engine::impl::persist(const input_event& event, time_point at, const std::v
   std::vector<std::string_view> touched;
   if (!kept.conversation.empty()) touched.push_back(kept.conversation);
   for (std::size_t i = first; i < produced.size(); ++i) {
-    std::string_view id = std::visit(
-        [](const auto& e) -> std::string_view {
-          if constexpr (requires { e.conversation; })
-            return e.conversation;
-          else
-            return {};
-        },
-        produced[i]);
+    std::string_view id = conversation_of(produced[i]);
     if (!id.empty() && std::find(touched.begin(), touched.end(), id) == touched.end()) touched.push_back(id);
   }
   for (auto id : touched) {
