@@ -135,6 +135,7 @@ namespace {
 // what plays an intent the bot was never taught.
 struct fold {
   std::vector<labelled_text> train, held, unseen;
+  std::vector<std::string> out_of_scope;  // taught as belonging to no intent
 };
 
 // In round j, the intents at positions j, j + k, ... are left out of
@@ -167,7 +168,11 @@ std::vector<fold> make_folds(const bot_config& config, const std::vector<labelle
       else
         f.train.push_back(examples[e]);
     }
-    for (std::size_t k = j; k < out_of_scope.size(); k += rounds) f.unseen.push_back(out_of_scope[k]);
+    for (std::size_t k = 0; k < out_of_scope.size(); ++k)
+      if (k % rounds == j)
+        f.unseen.push_back(out_of_scope[k]);
+      else
+        f.out_of_scope.push_back(out_of_scope[k].text);
   }
   return folds;
 }
@@ -178,7 +183,7 @@ std::vector<held_back_point> cross_validate(const std::vector<fold>& folds, std:
   std::vector<held_back_point> points;
   normalized_text norm;
   for (const auto& f : folds) {
-    auto model = linear_model::train(f.train, options_for(f.train.size(), seed, unknown_weight));
+    auto model = linear_model::train(f.train, f.out_of_scope, options_for(f.train.size(), seed, unknown_weight));
     for (const auto& e : f.held) {
       norm.assign(e.text);
       auto p = model.predict(norm);
@@ -234,7 +239,11 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
       points = std::move(p);
     }
   }
-  impl_->model = linear_model::train(examples, options_for(examples.size(), config.understanding.seed, unknown_weight));
+  std::vector<std::string> out_of_scope;
+  for (const auto& [language, list] : config.understanding.out_of_scope)
+    out_of_scope.insert(out_of_scope.end(), list.begin(), list.end());
+  impl_->model = linear_model::train(examples, out_of_scope,
+                                     options_for(examples.size(), config.understanding.seed, unknown_weight));
   auto& model = *impl_->model;
   if (!points.empty()) {
     std::vector<calibration_point> margins;

@@ -301,10 +301,17 @@ void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 
 float linear_model::temperature() const noexcept { return impl_->temperature; }
 
 linear_model linear_model::train(std::span<const labelled_text> examples, const linear_options& options) {
+  return train(examples, {}, options);
+}
+
+linear_model linear_model::train(std::span<const labelled_text> examples, std::span<const std::string> out_of_scope,
+                                 const linear_options& options) {
   if (examples.empty()) throw error("linear model: no training examples");
   if (options.hash_bits < 10 || options.hash_bits > 30) throw error("linear model: hash_bits must be from 10 to 30");
   if (!(options.feature_dropout >= 0 && options.feature_dropout < 1))
     throw error("linear model: feature_dropout must be at least 0 and below 1");
+  if (!(options.out_of_scope_weight >= 0 && options.out_of_scope_weight <= 100))
+    throw error("linear model: out_of_scope_weight must be from 0 to 100");
   linear_model model;
   impl& m = *model.impl_;
   m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max)};
@@ -372,12 +379,25 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
     for (const auto& [r, x] : v) s.features.push_back(r);
     impl::weigh(s.features, m.idf, m.unknown_idf, v, s.slots);
   }
+  // Out-of-scope messages come after the examples, with the label `c`
+  // (none), over the examples' rows only.
+  m.table.build(m.keys);
+  if (options.out_of_scope_weight > 0)
+    for (const auto& text : out_of_scope) {
+      norm.assign(text);
+      extract(norm, m.settings, s.features, s.word, s.starts);
+      if (s.features.empty()) continue;
+      for (auto& h : s.features) h = m.table.find(h);
+      data.emplace_back();
+      impl::weigh(s.features, m.idf, m.unknown_idf, data.back(), s.slots);
+      y.push_back(static_cast<std::uint32_t>(c));
+    }
 
   // Stochastic gradient descent on the softmax loss, the step falling
   // linearly to zero.
   m.weights.assign(m.keys.size() * c, 0.0f);
   m.bias.assign(c, 0.0f);
-  std::vector<std::uint32_t> order(examples.size());
+  std::vector<std::uint32_t> order(data.size());
   std::iota(order.begin(), order.end(), 0u);
   std::mt19937 rng(options.seed);
   std::vector<float> z(c);
@@ -387,7 +407,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
   std::bernoulli_distribution keep(1.0 - static_cast<double>(options.feature_dropout));
   const float kept_scale = 1.0f / (1.0f - options.feature_dropout);
   auto& seen = s.sparse;
-  const double total = static_cast<double>(options.epochs) * static_cast<double>(examples.size());
+  const double total = static_cast<double>(options.epochs) * static_cast<double>(data.size());
+  const float uniform = 1.0f / static_cast<float>(c);
   double step = 0;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
@@ -405,14 +426,18 @@ linear_model linear_model::train(std::span<const labelled_text> examples, const 
       float sum = 0;
       for (auto& v : z) sum += (v = std::exp(v - top));
       for (auto& v : z) v /= sum;
-      z[y[i]] -= 1.0f;  // now the gradient of the loss by the scores
+      // Now the gradient of the loss by the scores: towards the label, or
+      // towards the same probability for all.
+      if (y[i] < c)
+        z[y[i]] -= 1.0f;
+      else
+        for (auto& v : z) v = options.out_of_scope_weight * (v - uniform);
       for (const auto& [r, x] : *x_i) add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
       for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
     }
   }
   m.quantize();
   std::vector<float>().swap(m.weights);
-  m.table.build(m.keys);
   return model;
 }
 

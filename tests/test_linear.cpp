@@ -1,6 +1,7 @@
 // The trained statistical matcher: learning, determinism and model files.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <handoff/error.hpp>
 #include <handoff/matchers/linear.hpp>
@@ -120,6 +121,45 @@ TEST_CASE("model files: a round trip keeps every prediction; bad files are refus
                        "linear model file: format version 99, this library reads 1 to 2", handoff::error);
   CHECK_THROWS_AS(linear_model::deserialize({}), handoff::error);
   CHECK_THROWS_AS(linear_model::load("/no/such/model"), handoff::error);
+}
+
+TEST_CASE("out-of-scope examples teach what belongs to no label") {
+  linear_options o;
+  o.min_count = 1;
+  o.feature_dropout = 0;
+  const std::vector<std::string> elsewhere{"where is the train station",
+                                           "where is the nearest bank",
+                                           "what time is it in tokyo",
+                                           "is the museum open on sunday",
+                                           "火车站在哪里",
+                                           "银行几点关门"};
+  auto plain = linear_model::train(small_set(), o);
+  auto taught = linear_model::train(small_set(), elsewhere, o);
+  auto top = [](const linear_model& m, std::string_view text) {
+    std::vector<float> p(m.labels().size());
+    m.probabilities(normalized_text(text), p);
+    return *std::max_element(p.begin(), p.end());
+  };
+  // Messages like the out-of-scope ones, never seen in training.
+  for (const char* text : {"where is the bus station", "what time is it in paris", "附近的银行在哪里"}) {
+    CAPTURE(text);
+    CHECK(top(taught, text) < top(plain, text));
+  }
+  // The intents are still learnt, with confidence.
+  CHECK(best(taught, "where's my package") == "order_status");
+  CHECK(best(taught, "are you open today") == "hours");
+  CHECK(best(taught, "我想退款") == "refund");
+  CHECK(top(taught, "refund please") > 0.5f);
+  // They add no features (the file has the same tables, other weights),
+  // and training stays deterministic.
+  CHECK(taught.serialize().size() == plain.serialize().size());
+  CHECK(taught.serialize() != plain.serialize());
+  CHECK(linear_model::train(small_set(), elsewhere, o).serialize() == taught.serialize());
+  // Weight 0 ignores them.
+  o.out_of_scope_weight = 0;
+  CHECK(linear_model::train(small_set(), elsewhere, o).serialize() == plain.serialize());
+  o.out_of_scope_weight = -1;
+  CHECK_THROWS_AS(linear_model::train(small_set(), elsewhere, o), handoff::error);
 }
 
 TEST_CASE("training refuses data it cannot learn from") {

@@ -79,10 +79,12 @@ struct eval_options {
   std::string data;
   bool json = false;
   unsigned seed = 1;
-  int epochs = 0;              // 0: the model's default
-  double learning_rate = 0;    // 0: the model's default
-  float feature_dropout = -1;  // below 0: the model's default
-  int hash_bits = 0;           // 0: the model's default
+  int epochs = 0;                  // 0: the model's default
+  double learning_rate = 0;        // 0: the model's default
+  float feature_dropout = -1;      // below 0: the model's default
+  float out_of_scope_weight = -1;  // below 0: the model's default
+  bool no_oos_train = false;
+  int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;
   std::string save;
   std::string scores;

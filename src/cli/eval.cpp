@@ -96,6 +96,11 @@ int eval(const eval_options& options) {
   }
   auto train = split(data, "train"), val = split(data, "val"), test = split(data, "test");
   auto oos_val = split(data, "oos_val"), oos_test = split(data, "oos_test");
+  // Out-of-scope training messages, when the data set has them, teach the
+  // model what belongs to no label (they are training data, like `train`).
+  std::vector<std::string> oos_train;
+  if (!options.no_oos_train)
+    for (auto& e : split(data, "oos_train")) oos_train.push_back(std::move(e.text));
   if (train.empty() || test.empty()) throw error("--data: `train` and `test` must not be empty");
 
   linear_options lo;
@@ -104,9 +109,10 @@ int eval(const eval_options& options) {
   if (options.learning_rate > 0) lo.learning_rate = options.learning_rate;
   if (options.feature_dropout >= 0) lo.feature_dropout = options.feature_dropout;
   if (options.hash_bits > 0) lo.hash_bits = options.hash_bits;
+  if (options.out_of_scope_weight >= 0) lo.out_of_scope_weight = options.out_of_scope_weight;
 
   auto t0 = clock_type::now();
-  auto model = linear_model::train(train, lo);
+  auto model = linear_model::train(train, oos_train, lo);
   {
     // Calibrate on everything held back, out-of-scope messages included.
     auto held_back = val;
@@ -222,12 +228,14 @@ int eval(const eval_options& options) {
 
   r["labels"] = model.labels().size();
   r["train_examples"] = train.size();
+  r["oos_train_examples"] = oos_train.size();
   (void)sink;
   if (options.json) {
     fmt::print("{}\n", r.dump());
   } else {
     fmt::print("data                 {}\n", options.data);
-    fmt::print("labels               {} ({} training examples)\n", model.labels().size(), train.size());
+    fmt::print("labels               {} ({} training examples, {} out of scope)\n", model.labels().size(), train.size(),
+               oos_train.size());
     fmt::print("in-scope accuracy    {:.2f}%\n", 100.0 * r["in_scope_accuracy"].get<double>());
     if (!r["oos_recall"].is_null()) fmt::print("out-of-scope recall  {:.2f}%\n", 100.0 * r["oos_recall"].get<double>());
     if (!r["oos_precision"].is_null())

@@ -112,6 +112,10 @@ int main(int argc, char** argv) {
   eval_cmd->add_option("--learning-rate", eval.learning_rate, "Initial step size (default: the model's)");
   eval_cmd->add_option("--feature-dropout", eval.feature_dropout,
                        "Share of features hidden per training step, 0 to below 1 (default: the model's)");
+  eval_cmd->add_option("--oos-weight", eval.out_of_scope_weight,
+                       "How hard an oos_train message pulls towards no label (default: the model's)");
+  eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
+                     "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");
   eval_cmd->add_option("--predict-seconds", eval.min_predict_seconds, "How long to time predictions")
       ->capture_default_str();

@@ -290,6 +290,7 @@ py::dict prediction_dict(const linear_model& m, const linear_prediction& p) {
   d["confidence"] = p.confidence;
   d["runner_up"] = m.labels()[p.runner_up];
   d["runner_up_confidence"] = p.runner_up_confidence;
+  d["margin"] = p.margin;
   d["in_scope"] = p.confidence >= m.threshold();
   return d;
 }
@@ -388,17 +389,21 @@ PYBIND11_MODULE(_handoff, m) {
   py::class_<linear_model>(m, "Model", "The statistical intent matcher")
       .def_static(
           "train",
-          [](const py::iterable& examples, std::uint32_t seed, int epochs, float feature_dropout) {
+          [](const py::iterable& examples, const py::iterable& out_of_scope, std::uint32_t seed, int epochs,
+             float feature_dropout) {
             auto data = examples_from(examples);
+            std::vector<std::string> outside;
+            for (const auto& text : out_of_scope) outside.push_back(py::cast<std::string>(text));
             linear_options o;
             o.seed = seed;
             if (epochs > 0) o.epochs = epochs;
             if (feature_dropout >= 0) o.feature_dropout = feature_dropout;
             py::gil_scoped_release nogil;
-            return linear_model::train(data, o);
+            return linear_model::train(data, outside, o);
           },
-          py::arg("examples"), py::arg("seed") = 1, py::arg("epochs") = 0, py::arg("feature_dropout") = -1.0f,
-          "Trains on (text, label) pairs; deterministic for a seed")
+          py::arg("examples"), py::arg("out_of_scope") = py::list(), py::arg("seed") = 1, py::arg("epochs") = 0,
+          py::arg("feature_dropout") = -1.0f,
+          "Trains on (text, label) pairs, and texts that belong to no label; deterministic for a seed")
       .def(
           "calibrate",
           [](linear_model& model, const py::iterable& held_back) {

@@ -190,6 +190,12 @@ def test_training_predicting_and_model_files(tmp_path):
         handoff.Model.load(tmp_path / "bad.bin")
     with pytest.raises(handoff.Error):
         handoff.Model.train([("only one label", "x")])
+    # Texts that belong to no intent flatten the scores of messages like them.
+    elsewhere = ["where is the train station", "what time is it in tokyo", "火车站在哪里"]
+    taught = handoff.Model.train(examples(), out_of_scope=elsewhere, seed=3)
+    plain = handoff.Model.train(examples(), seed=3)
+    assert taught.predict("where is the bus station")["margin"] < plain.predict("where is the bus station")["margin"]
+    assert taught.predict("我要退款")["label"] == "refund"
 
 
 def test_long_work_releases_the_gil():

@@ -25,7 +25,7 @@ struct labelled_text {
 struct linear_options {
   /// Training is deterministic for a seed.
   std::uint32_t seed = 1;
-  int epochs = 12;
+  int epochs = 16;
   /// The step size at the start; it falls linearly to zero.
   double learning_rate = 3.0;
   /// Features are hashed into 2^hash_bits buckets before training.
@@ -45,6 +45,9 @@ struct linear_options {
   /// many of its words rather than the few that separate the training set
   /// best. 0 trains on whole messages.
   float feature_dropout = 0.6f;
+  /// How hard an out-of-scope training message (see `train`) pulls the
+  /// scores towards no label, against 1 for an example of a label.
+  float out_of_scope_weight = 4.0f;
 };
 
 /// One prediction: the best label and the runner-up.
@@ -86,6 +89,13 @@ class linear_model {
   /// Trains on `examples` (at least two labels). Deterministic for
   /// `options.seed`. Throws `error` on empty input.
   static linear_model train(std::span<const labelled_text> examples, const linear_options& options = {});
+  /// The same, also taught that the `out_of_scope` messages belong to no
+  /// label: their target is the same probability for every label, so a
+  /// message like them gets flat scores and a low confidence. They add no
+  /// features: what they share with no example stays unknown, which is
+  /// itself a sign of a message out of scope.
+  static linear_model train(std::span<const labelled_text> examples, std::span<const std::string> out_of_scope,
+                            const linear_options& options = {});
 
   /// The labels, in the order predictions index them.
   const std::vector<std::string>& labels() const noexcept;
