@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <handoff/error.hpp>
 #include <handoff/matchers/linear.hpp>
@@ -118,7 +119,7 @@ TEST_CASE("model files: a round trip keeps every prediction; bad files are refus
   auto newer = bytes;
   newer[8] = 99;  // the format version follows the 8-byte magic
   CHECK_THROWS_WITH_AS(linear_model::deserialize(newer),
-                       "linear model file: format version 99, this library reads 1 to 2", handoff::error);
+                       "linear model file: format version 99, this library reads 1 to 3", handoff::error);
   CHECK_THROWS_AS(linear_model::deserialize({}), handoff::error);
   CHECK_THROWS_AS(linear_model::load("/no/such/model"), handoff::error);
 }
@@ -160,6 +161,31 @@ TEST_CASE("out-of-scope examples teach what belongs to no label") {
   CHECK(linear_model::train(small_set(), elsewhere, o).serialize() == plain.serialize());
   o.out_of_scope_weight = -1;
   CHECK_THROWS_AS(linear_model::train(small_set(), elsewhere, o), handoff::error);
+}
+
+TEST_CASE("an unseen pair of familiar Han characters is not an unknown word") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  // The same model as a format-2 file, whose models counted every unseen
+  // feature: the version patched and the checksum (FNV-1a over the rest)
+  // written again.
+  auto bytes = m.serialize();
+  bytes[8] = 2;
+  std::uint64_t h = 14695981039346656037ull;
+  for (std::size_t i = 0; i + 8 < bytes.size(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+  std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+  auto old = linear_model::deserialize(bytes);
+  auto margin = [](const linear_model& model, std::string_view text) {
+    return model.predict(normalized_text(text)).margin;
+  };
+  // 钱 and 退 are known, the pair 钱退 is not.
+  CHECK(margin(m, "钱退吗") > margin(old, "钱退吗"));
+  CHECK(best(m, "钱退吗") == "refund");
+  // An unseen character counts the same in both, and English is unchanged.
+  CHECK(margin(m, "退钱") == doctest::Approx(margin(old, "退钱")));
+  CHECK(margin(m, "where is my parcel") == margin(old, "where is my parcel"));
+  CHECK(margin(m, "退钱魑") < margin(m, "退钱"));
 }
 
 TEST_CASE("training refuses data it cannot learn from") {
