@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache clang-format git
   libutf8proc-dev libre2-dev libfmt-dev nlohmann-json3-dev libcli11-dev doctest-dev
   libhowardhinnant-date-dev tzdata
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 libboost-dev
   python3 python3-dev pybind11-dev python3-pytest python3-setuptools python3-wheel python3-pip
 )
 

@@ -778,6 +778,11 @@ struct engine::impl final : detail::queue_view {
       if (q.def->id == id) return &q;
     return nullptr;
   }
+  const queue_state* queue(std::string_view id) const {
+    for (const auto& q : queues)
+      if (q.def->id == id) return &q;
+    return nullptr;
+  }
 
   // Whether `a` could ever serve `c` in `q`, room or not.
   static bool can_serve(const agent_state& a, const queue_state& q, const live_conversation& c) {
@@ -1433,6 +1438,23 @@ struct engine::impl final : detail::queue_view {
     if (!timers.empty()) next_due = std::min(next_due, timers.top().due);
   }
 
+  // What `next_due` promises: never later than the truth. The offers are
+  // looked at again when `next_due` says they may have changed.
+  time_point earliest_due() const {
+    if (next_due != time_point::min()) return next_due;
+    time_point t = timers.empty() ? time_point::max() : timers.top().due;
+    for (const auto& [aid, a] : agents)
+      for (const auto& cid : a.conversations) {
+        auto it = conversations.find(cid);
+        if (it == conversations.end()) continue;
+        const live_conversation& c = it->second;
+        if (c.state != conversation_state::offered || c.agent != aid) continue;
+        if (const queue_state* q = queue(c.queue))
+          t = std::min(t, c.offered_at + std::chrono::seconds(q->def->offer_seconds));
+      }
+    return t;
+  }
+
   bool relevant(const timer& t) {
     live_conversation* c = find(t.conversation);
     if (!c || due_of(*c, t.kind) != t.due) return false;
@@ -1964,6 +1986,15 @@ time_point engine::now() const noexcept {
   std::lock_guard guard(*lock_);
   return impl_->now;
 }
+
+std::optional<time_point> engine::next_due() const {
+  std::lock_guard guard(*lock_);
+  const time_point t = impl_->earliest_due();
+  if (t == time_point::max()) return std::nullopt;
+  return t;
+}
+
+void engine::tick(time_point at, std::vector<output_event>& out) { handle_at(in::advance{0}, at, out); }
 
 conversation_info engine::impl::info(const live_conversation& c) const {
   conversation_info i;

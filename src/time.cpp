@@ -5,6 +5,10 @@
 
 namespace handoff {
 
+time_point system_now() noexcept {
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
 std::string format_rfc3339(time_point t) {
   using namespace std::chrono;
   auto day = floor<days>(t);

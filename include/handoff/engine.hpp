@@ -139,6 +139,16 @@ class engine {
   /// The latest time the engine has been given.
   time_point now() const noexcept;
 
+  /// The earliest moment something may fall due: an offer lapsing, a silent
+  /// customer's reminder or close, an agent's first-response target, a
+  /// queue's wait limit. Nothing when nothing is pending. A host with a real
+  /// clock calls `tick` then (`asio_clock.hpp` does it for Asio); the moment
+  /// may be early, never late, and a `tick` with nothing due does nothing.
+  std::optional<time_point> next_due() const;
+  /// Moves the clock to `at` (never back) and does what has fallen due by
+  /// then: the same as handling `in::advance{0}` at `at`.
+  void tick(time_point at, std::vector<output_event>& out);
+
   std::optional<conversation_info> conversation(std::string_view id) const;
   std::optional<agent_info> agent(std::string_view id) const;
   /// Conversations not closed.

@@ -12,6 +12,10 @@ namespace handoff {
 /// every moment it knows was given to it by the host.
 using time_point = std::chrono::sys_time<std::chrono::milliseconds>;
 
+/// The system clock's time, to the millisecond: for a host that gives the
+/// engine real time (the engine never reads a clock itself).
+time_point system_now() noexcept;
+
 /// Formats `t` as RFC 3339 in UTC: `2025-01-06T09:00:00Z`, with a
 /// millisecond fraction only when it is not zero.
 std::string format_rfc3339(time_point t);
