@@ -256,6 +256,26 @@ class py_engine {
     engine_->commit();
   }
 
+  // For a host on a real clock (asyncio's loop.call_at, say): when to tick.
+  std::optional<std::string> next_due() const {
+    auto t = engine_->next_due();
+    if (!t) return std::nullopt;
+    return format_rfc3339(*t);
+  }
+
+  py::list tick(const std::optional<std::string>& at) {
+    std::optional<time_point> when = at ? parse_rfc3339(*at) : std::optional<time_point>(system_now());
+    if (!when) throw error("tick: `" + *at + "` is not an RFC 3339 time");
+    std::vector<output_event> out;
+    {
+      py::gil_scoped_release nogil;
+      engine_->tick(*when, out);
+    }
+    py::list result;
+    for (const auto& e : out) result.append(loads(to_json(e)));
+    return result;
+  }
+
   std::optional<conversation_info> conversation(const std::string& id) const { return engine_->conversation(id); }
   std::optional<agent_info> agent(const std::string& id) const { return engine_->agent(id); }
   std::size_t open_conversations() const { return engine_->open_conversations(); }
@@ -380,6 +400,10 @@ PYBIND11_MODULE(_handoff, m) {
            "configuration's understanding.matchers names them.")
       .def("handle", &py_engine::handle, py::arg("event"), "Handles one event (a dict or a JSON string)")
       .def("commit", &py_engine::commit, "With commit_each_event=False: keeps the events handled since the last")
+      .def("next_due", &py_engine::next_due,
+           "When something may fall due (RFC 3339), or None: call tick() then, on a real clock")
+      .def("tick", &py_engine::tick, py::arg("at") = py::none(),
+           "Moves the clock to `at` (RFC 3339; default: now) and returns what fell due by then")
       .def("conversation", &py_engine::conversation, py::arg("id"))
       .def("agent", &py_engine::agent, py::arg("id"))
       .def_property_readonly("open_conversations", &py_engine::open_conversations)

@@ -229,3 +229,15 @@ def test_redact():
     assert handoff.redact("tel 13812345678", ["card"]) == "tel 13812345678"
     with pytest.raises(ValueError):
         handoff.redact("x", ["passport"])
+
+
+def test_a_real_clock_ticks_when_something_falls_due():
+    bot = shop()
+    assert bot.next_due() is None
+    bot.handle({"type": "customer_message", "conversation": "c9", "text": "hello", "at": "2025-01-06T09:00:00Z"})
+    assert bot.next_due() == "2025-01-06T09:05:00Z"  # the demo reminds a silent customer after 300 s
+    assert bot.tick("2025-01-06T09:04:59Z") == []
+    out = bot.tick("2025-01-06T09:05:00Z")
+    assert [e["kind"] for e in out] == ["notice"]
+    with pytest.raises(handoff.Error, match="RFC 3339"):
+        bot.tick("tomorrow")
