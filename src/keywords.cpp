@@ -6,6 +6,7 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <array>
 
 #include "utf8.hpp"
 
@@ -39,6 +40,107 @@ struct found_span {
   std::uint32_t content;
 };
 
+// Where every keyword occurs in a text, in one pass over its bytes
+// (Aho-Corasick), instead of one search per keyword: a bot has hundreds of
+// keywords and a message a few dozen bytes.
+class keyword_automaton {
+ public:
+  // Keyword `i` is `texts[i]`; none empty.
+  void build(const std::vector<std::string_view>& texts) {
+    nodes_.assign(1, node{});
+    std::vector<std::vector<std::pair<unsigned char, std::uint32_t>>> children(1);
+    std::vector<std::vector<std::uint32_t>> ends(1);
+    for (std::uint32_t i = 0; i < texts.size(); ++i) {
+      std::uint32_t at = 0;
+      for (char ch : texts[i]) {
+        const auto b = static_cast<unsigned char>(ch);
+        auto& kids = children[at];
+        auto it = std::find_if(kids.begin(), kids.end(), [&](const auto& e) { return e.first == b; });
+        if (it != kids.end()) {
+          at = it->second;
+          continue;
+        }
+        const auto fresh = static_cast<std::uint32_t>(nodes_.size());
+        nodes_.push_back(node{});
+        nodes_.back().depth = nodes_[at].depth + 1;
+        children.emplace_back();
+        ends.emplace_back();
+        children[at].emplace_back(b, fresh);
+        at = fresh;
+      }
+      ends[at].push_back(i);
+    }
+    // Edges sorted per node, in one array; the root's in a direct table.
+    edges_.clear();
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+      auto& kids = children[n];
+      std::sort(kids.begin(), kids.end());
+      nodes_[n].first_edge = static_cast<std::uint32_t>(edges_.size());
+      nodes_[n].edge_count = static_cast<std::uint32_t>(kids.size());
+      for (const auto& [b, child] : kids) edges_.push_back({b, child});
+      nodes_[n].first_end = static_cast<std::uint32_t>(ends_.size());
+      nodes_[n].end_count = static_cast<std::uint32_t>(ends[n].size());
+      ends_.insert(ends_.end(), ends[n].begin(), ends[n].end());
+    }
+    root_.fill(0);
+    for (const auto& [b, child] : children[0]) root_[b] = child;
+    // Failure links breadth first: the longest proper suffix that is also
+    // a path from the root; `next_end`: the nearest such suffix where a
+    // keyword ends.
+    std::vector<std::uint32_t> order;
+    for (const auto& [b, child] : children[0]) order.push_back(child);
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const std::uint32_t n = order[k];
+      for (const auto& [b, child] : children[n]) {
+        std::uint32_t f = nodes_[n].fail;
+        while (f != 0 && step(f, b) == none) f = nodes_[f].fail;
+        std::uint32_t target = f == 0 ? root_[b] : step(f, b);
+        if (target == child) target = 0;
+        nodes_[child].fail = target;
+        nodes_[child].next_end = nodes_[target].end_count > 0 ? target : nodes_[target].next_end;
+        order.push_back(child);
+      }
+    }
+  }
+
+  // Calls `hit(keyword, begin)` for every occurrence, overlapping ones too.
+  template <class Hit>
+  void scan(std::string_view text, Hit&& hit) const {
+    std::uint32_t at = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto b = static_cast<unsigned char>(text[i]);
+      std::uint32_t next = none;
+      while (at != 0 && (next = step(at, b)) == none) at = nodes_[at].fail;
+      at = at == 0 ? root_[b] : next;
+      for (std::uint32_t n = nodes_[at].end_count > 0 ? at : nodes_[at].next_end; n != 0; n = nodes_[n].next_end)
+        for (std::uint32_t e = 0; e < nodes_[n].end_count; ++e)
+          hit(ends_[nodes_[n].first_end + e], i + 1 - nodes_[n].depth);
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t none = ~std::uint32_t{0};
+  struct node {
+    std::uint32_t first_edge = 0, edge_count = 0;
+    std::uint32_t first_end = 0, end_count = 0;
+    std::uint32_t fail = 0, next_end = 0, depth = 0;
+  };
+  struct edge {
+    unsigned char byte;
+    std::uint32_t child;
+  };
+  std::uint32_t step(std::uint32_t n, unsigned char b) const noexcept {
+    const edge* e = edges_.data() + nodes_[n].first_edge;
+    for (std::uint32_t k = 0; k < nodes_[n].edge_count; ++k)
+      if (e[k].byte == b) return e[k].child;
+    return none;
+  }
+  std::vector<node> nodes_;
+  std::vector<edge> edges_;
+  std::vector<std::uint32_t> ends_;
+  std::array<std::uint32_t, 256> root_{};
+};
+
 }  // namespace
 
 struct keyword_matcher::impl {
@@ -54,24 +156,24 @@ struct keyword_matcher::impl {
     std::uint32_t intent;
   };
   std::vector<keyword> keywords;
+  keyword_automaton automaton;
   std::vector<pattern> patterns;
   std::vector<bool> command;
 
   // Where `k` occurs as a whole word (or anywhere, in Han, Kana and
   // Hangul), outside the spans of longer keywords already found: "退款" in
   // "退款到账" is part of the longer phrase, not evidence of its own.
-  bool found(const keyword& k, std::string_view text, std::vector<found_span>& taken) const noexcept {
-    for (auto pos = text.find(k.text); pos != std::string_view::npos; pos = text.find(k.text, pos + 1)) {
-      if (k.word_start && is_word_char(code_point_before(text, pos))) continue;
-      if (k.word_end && is_word_char(code_point_at(text, pos + k.text.size()))) continue;
-      const std::size_t end = pos + k.text.size();
-      bool inside = false;
-      for (const auto& s : taken) inside = inside || (s.content > k.content && s.begin <= pos && end <= s.end);
-      if (inside) continue;
-      taken.push_back({pos, end, k.content});
-      return true;
-    }
-    return false;
+  // Whether keyword `k` at `pos` counts: whole words where it begins or
+  // ends with a word character, and not inside a longer keyword already
+  // found (which would be the evidence instead).
+  bool counts(const keyword& k, std::string_view text, std::size_t pos,
+              const std::vector<found_span>& taken) const noexcept {
+    if (k.word_start && is_word_char(code_point_before(text, pos))) return false;
+    if (k.word_end && is_word_char(code_point_at(text, pos + k.text.size()))) return false;
+    const std::size_t end = pos + k.text.size();
+    for (const auto& s : taken)
+      if (s.content > k.content && s.begin <= pos && end <= s.end) return false;
+    return true;
   }
 };
 
@@ -109,6 +211,9 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
   // Longer keywords first: the most specific phrase decides the confidence.
   std::stable_sort(impl_->keywords.begin(), impl_->keywords.end(),
                    [](const auto& a, const auto& b) { return a.content > b.content; });
+  std::vector<std::string_view> texts;
+  for (const auto& k : impl_->keywords) texts.push_back(k.text);
+  impl_->automaton.build(texts);
   if (!problems.empty()) throw config_error("keyword matcher", std::move(problems));
 }
 
@@ -124,10 +229,26 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
     if (covered >= total) return 1.0;
     return 0.5 + 0.45 * static_cast<double>(covered) / total;
   };
+  // Keywords are tried longest first (their order), each at its first
+  // place that counts, so that a longer one claims its span before the
+  // shorter ones inside it.
+  thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;  // keyword, position
   thread_local std::vector<found_span> taken;
+  hits.clear();
   taken.clear();
-  for (const auto& k : impl_->keywords)
-    if (impl_->found(k, t, taken)) out.push_back({k.intent, confidence(k.content), impl_->command[k.intent]});
+  impl_->automaton.scan(
+      t, [&](std::uint32_t k, std::size_t pos) { hits.emplace_back(k, static_cast<std::uint32_t>(pos)); });
+  std::sort(hits.begin(), hits.end());
+  for (std::size_t i = 0; i < hits.size();) {
+    const auto& k = impl_->keywords[hits[i].first];
+    bool matched = false;
+    for (const std::uint32_t id = hits[i].first; i < hits.size() && hits[i].first == id; ++i) {
+      if (matched || !impl_->counts(k, t, hits[i].second, taken)) continue;
+      matched = true;
+      taken.push_back({hits[i].second, hits[i].second + k.text.size(), k.content});
+      out.push_back({k.intent, confidence(k.content), impl_->command[k.intent]});
+    }
+  }
   for (const auto& p : impl_->patterns) {
     re2::StringPiece whole;
     if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) continue;

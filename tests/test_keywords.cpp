@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <handoff/config.hpp>
 #include <handoff/matchers/keywords.hpp>
 #include <sstream>
@@ -80,6 +81,41 @@ TEST_CASE("a keyword inside a longer keyword of another intent is not evidence o
   // Both readings stay when each has its own words.
   auto both = intents("退款到账了吗 还有我要退款");
   CHECK(both.size() == 2);
+}
+
+TEST_CASE("keywords that overlap, nest and repeat are all found where they count") {
+  // One pass over the text finds every keyword: prefixes of each other,
+  // suffixes of each other, the same text in two intents, a keyword whose
+  // first occurrence is inside a word and its second whole.
+  bot_config cfg;
+  cfg.languages = {"en", "zh"};
+  auto add = [&](std::string id, std::vector<std::string> words) {
+    intent_definition intent;
+    intent.id = std::move(id);
+    intent.keywords = {{"en", std::move(words)}};
+    cfg.intents.push_back(std::move(intent));
+  };
+  add("a", {"he", "she", "hers"});
+  add("b", {"his", "ushers"});
+  add("c", {"退款", "款"});
+  add("d", {"退款进度", "ushers"});
+  keyword_matcher m(cfg);
+  auto found = [&](std::string_view text) {
+    std::vector<intent_match> out;
+    m.match(normalized_text(text), "", out);
+    std::vector<std::string> ids;
+    for (const auto& c : out) ids.push_back(cfg.intents[c.intent].id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+  };
+  CHECK(found("ushers") == std::vector<std::string>{"b", "d"});  // "she", "he", "hers" are inside it
+  CHECK(found("the ushers and she") == std::vector<std::string>{"a", "b", "d"});
+  CHECK(found("theshe he") == std::vector<std::string>{"a"});  // inside "theshe" no; "he" whole yes
+  CHECK(found("this his") == std::vector<std::string>{"b"});
+  CHECK(found("退款进度") == std::vector<std::string>{"d"});  // the shorter ones are inside it
+  CHECK(found("退款进度 还有款") == std::vector<std::string>{"c", "d"});
+  CHECK(found("") == std::vector<std::string>{});
+  CHECK(found("nothing here") == std::vector<std::string>{});
 }
 
 TEST_CASE("patterns that RE2 refuses are reported with their pointer") {
