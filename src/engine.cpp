@@ -39,6 +39,70 @@ struct string_hash {
 template <class T>
 using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to<>>;
 
+// Texts that repeat across conversations (the bot's answers and notices,
+// system notes, intent ids, kinds, languages, agents' ids), kept once and
+// pointed to by every transcript line that says them.
+class text_pool {
+ public:
+  // The pooled copy of a name (an intent, a kind, a language, an agent):
+  // there are as many as the configuration and the team have. Null for "".
+  const std::string* name(std::string_view s) {
+    if (s.empty()) return nullptr;
+    if (auto it = names_.find(s); it != names_.end()) return &*it;
+    return &*names_.emplace(s).first;
+  }
+  // The pooled copy of a sentence, or null when the pool is full and lacks
+  // it: bounded, so that sentences that never repeat (an answer naming an
+  // order number) cannot grow it without end; they stay with their lines.
+  const std::string* sentence(std::string_view s) {
+    if (s.empty()) return nullptr;
+    if (auto it = sentences_.find(s); it != sentences_.end()) return &*it;
+    if (sentences_.size() >= limit) return nullptr;
+    return &*sentences_.emplace(s).first;
+  }
+  static constexpr std::size_t limit = 1 << 16;
+
+ private:
+  std::unordered_set<std::string, string_hash, std::equal_to<>> names_, sentences_;
+};
+
+// A transcript line as the engine keeps it; `transcript_entry` is what it
+// hands out. At a hundred thousand open conversations of twenty-odd lines
+// each, the public struct's six strings per line were half the memory.
+struct kept_line {
+  const std::string* shared = nullptr;  // the text, when pooled
+  std::string own;                      // the text, when not
+  time_point at{};
+  const std::string* agent = nullptr;
+  const std::string* language = nullptr;
+  const std::string* intent = nullptr;
+  const std::string* kind = nullptr;
+  std::unique_ptr<const std::string> message_id;  // rare
+  double confidence = 0;
+  double sentiment = 0;
+  handoff::role role = role::customer;
+  bool has_sentiment = false;
+
+  std::string_view text() const noexcept { return shared ? std::string_view(*shared) : std::string_view(own); }
+  static std::string_view view(const std::string* s) noexcept { return s ? std::string_view(*s) : std::string_view(); }
+  std::string_view intent_id() const noexcept { return view(intent); }
+
+  transcript_entry entry() const {
+    transcript_entry e;
+    e.role = role;
+    e.text = text();
+    e.at = at;
+    e.agent = view(agent);
+    if (message_id) e.message_id = *message_id;
+    e.language = view(language);
+    e.intent = view(intent);
+    e.confidence = confidence;
+    if (has_sentiment) e.sentiment = sentiment;
+    e.kind = view(kind);
+    return e;
+  }
+};
+
 constexpr std::string_view request_human_value = "request_human";
 constexpr std::string_view callback_value = "callback";
 constexpr std::string_view keep_waiting_value = "keep_waiting";
@@ -53,7 +117,7 @@ struct live_conversation {
   bool language_confident = false;
   // A deque grows without the spare half a vector keeps: at a hundred
   // thousand open conversations that is a tenth of the memory.
-  std::deque<transcript_entry> transcript;
+  std::deque<kept_line> transcript;
   std::unordered_set<std::string> message_ids;
   std::vector<std::string> tags;
   std::vector<intent_confidence> last_intents;
@@ -235,6 +299,7 @@ struct engine::impl final : detail::queue_view {
   lexicon_sentiment builtin_sentiment;
   const sentiment_analyzer* analyzer;
   time_point now;
+  text_pool pool;  // before the conversations, whose lines point into it
   string_map<live_conversation> conversations;
   string_map<agent_state> agents;
   std::vector<queue_state> queues;
@@ -363,13 +428,15 @@ struct engine::impl final : detail::queue_view {
   }
 
   void record(live_conversation& c, role r, std::string text, std::string_view agent = {}, std::string_view kind = {}) {
-    transcript_entry e;
+    kept_line& e = c.transcript.emplace_back();
     e.role = r;
-    e.text = std::move(text);
+    // What people write is theirs alone; what the bot and the system say
+    // repeats.
+    if (r == role::bot || r == role::system) e.shared = pool.sentence(text);
+    if (!e.shared) e.own = std::move(text);
     e.at = now;
-    e.agent = agent;
-    e.kind = kind;
-    c.transcript.push_back(std::move(e));
+    e.agent = pool.name(agent);
+    e.kind = pool.name(kind);
   }
 
   std::vector<quick_reply> localize(const std::vector<localized_reply>& replies, std::string_view language) const {
@@ -1071,13 +1138,13 @@ struct engine::impl final : detail::queue_view {
   std::string summary(const live_conversation& c) const {
     std::string topic;
     for (auto it = c.transcript.rbegin(); it != c.transcript.rend() && topic.empty(); ++it)
-      if (it->role == role::customer && !it->intent.empty()) {
-        const intent_definition* d = bot->cfg.find_intent(it->intent);
-        if (d && !d->requests_human && !d->welcome) topic = it->intent;
+      if (it->role == role::customer && it->intent) {
+        const intent_definition* d = bot->cfg.find_intent(it->intent_id());
+        if (d && !d->requests_human && !d->welcome) topic = it->intent_id();
       }
     std::string last;
     for (auto it = c.transcript.rbegin(); it != c.transcript.rend() && last.empty(); ++it)
-      if (it->role == role::customer) last = it->text;
+      if (it->role == role::customer) last = it->text();
     if (detail::count_code_points(last) > 80) {
       std::size_t pos = 0, n = 0;
       while (pos < last.size() && n < 77) {
@@ -1116,7 +1183,8 @@ struct engine::impl final : detail::queue_view {
     ctx.sentiment = c.last_sentiment;
     ctx.mood = c.mood;
     ctx.summary = summary(c);
-    ctx.transcript.assign(c.transcript.begin(), c.transcript.end());
+    ctx.transcript.reserve(c.transcript.size());
+    for (const auto& line : c.transcript) ctx.transcript.push_back(line.entry());
     return ctx;
   }
 
@@ -1158,18 +1226,18 @@ struct engine::impl final : detail::queue_view {
     c.mood = next_mood(c.mood, c.last_sentiment->score);
     ++c.turns;
 
-    transcript_entry entry;
+    kept_line& entry = c.transcript.emplace_back();
     entry.role = role::customer;
-    entry.text = clean;
+    entry.own = clean;
     entry.at = now;
-    entry.message_id = e.message_id;
-    entry.language = std::string(lang(c));
+    if (!e.message_id.empty()) entry.message_id = std::make_unique<const std::string>(e.message_id);
+    entry.language = pool.name(lang(c));
     if (const intent_match* m = top()) {
-      entry.intent = bot->cfg.intents[m->intent].id;
+      entry.intent = pool.name(bot->cfg.intents[m->intent].id);
       entry.confidence = m->confidence;
     }
     entry.sentiment = c.last_sentiment->score;
-    c.transcript.push_back(std::move(entry));
+    entry.has_sentiment = true;
 
     switch (c.state) {
       case conversation_state::assigned:
@@ -1248,7 +1316,7 @@ struct engine::impl final : detail::queue_view {
         matches.assign(
             1, intent_match{static_cast<std::uint32_t>(chosen - bot->cfg.intents.data()), 1.0, chosen->requests_human});
         c.last_intents.assign(1, {chosen->id, 1.0});
-        c.transcript.back().intent = chosen->id;
+        c.transcript.back().intent = pool.name(chosen->id);
         c.transcript.back().confidence = 1.0;
         bot_turn(c, chosen->requests_human);
         return;
@@ -2009,7 +2077,8 @@ conversation_info engine::impl::info(const live_conversation& c) const {
   i.agent = c.agent;
   i.tags = c.tags;
   i.feedback_score = c.feedback_score;
-  i.transcript.assign(c.transcript.begin(), c.transcript.end());
+  i.transcript.reserve(c.transcript.size());
+  for (const auto& line : c.transcript) i.transcript.push_back(line.entry());
   i.last_decision = c.last_trace;
   return i;
 }
