@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <re2/re2.h>
+#include <re2/set.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -158,6 +159,9 @@ struct keyword_matcher::impl {
   std::vector<keyword> keywords;
   keyword_automaton automaton;
   std::vector<pattern> patterns;
+  // All the patterns in one automaton: one pass says which match, and only
+  // those are run again for the span they cover.
+  std::unique_ptr<RE2::Set> any_pattern;
   std::vector<bool> command;
 
   // Where `k` occurs as a whole word (or anywhere, in Han, Kana and
@@ -214,6 +218,16 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
   std::vector<std::string_view> texts;
   for (const auto& k : impl_->keywords) texts.push_back(k.text);
   impl_->automaton.build(texts);
+  if (impl_->patterns.size() > 1) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    bool ok = true;
+    for (const auto& p : impl_->patterns) ok = ok && set->Add(p.re->pattern(), nullptr) >= 0;
+    // Without the set (it cannot fail on patterns that compiled alone, bar
+    // running out of memory) every pattern is simply tried.
+    if (ok && set->Compile()) impl_->any_pattern = std::move(set);
+  }
   if (!problems.empty()) throw config_error("keyword matcher", std::move(problems));
 }
 
@@ -249,12 +263,21 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
       out.push_back({k.intent, confidence(k.content), impl_->command[k.intent]});
     }
   }
-  for (const auto& p : impl_->patterns) {
+  auto try_pattern = [&](const impl::pattern& p) {
     re2::StringPiece whole;
-    if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) continue;
+    if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) return;
     auto covered = content_chars(std::string_view(whole.data(), whole.size()));
     out.push_back({p.intent, confidence(covered), impl_->command[p.intent]});
+  };
+  if (!impl_->any_pattern) {
+    for (const auto& p : impl_->patterns) try_pattern(p);
+    return;
   }
+  thread_local std::vector<int> which;
+  which.clear();
+  if (!impl_->any_pattern->Match(t, &which)) return;
+  std::sort(which.begin(), which.end());  // in the configuration's order, as without the set
+  for (int i : which) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
 }
 
 }  // namespace handoff
