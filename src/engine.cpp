@@ -512,11 +512,9 @@ struct engine::impl final : detail::queue_view {
   // ---- conversations and understanding ---------------------------------
 
   live_conversation& open(const std::string& id) {
-    auto it = conversations.find(id);
-    if (it == conversations.end()) {
-      it = conversations.emplace(id, live_conversation{}).first;
-      it->second.id = id;
-    }
+    // Built in place: a temporary would build its transcript twice.
+    auto [it, added] = conversations.try_emplace(id);
+    if (added) it->second.id = id;
     return it->second;
   }
 

@@ -2,8 +2,8 @@
 #include "handoff/matchers/keywords.hpp"
 
 #include <fmt/format.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
-#include <re2/set.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -159,9 +159,11 @@ struct keyword_matcher::impl {
   std::vector<keyword> keywords;
   keyword_automaton automaton;
   std::vector<pattern> patterns;
-  // All the patterns in one automaton: one pass says which match, and only
-  // those are run again for the span they cover.
-  std::unique_ptr<RE2::Set> any_pattern;
+  // The literal strings a pattern cannot match without (RE2's prefilter),
+  // found with the keywords' kind of automaton: a pattern runs only on a
+  // message that has them, and most messages have none.
+  std::unique_ptr<re2::FilteredRE2> prefilter;
+  keyword_automaton atoms;
   std::vector<bool> command;
 
   // Where `k` occurs as a whole word (or anywhere, in Han, Kana and
@@ -218,15 +220,27 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
   std::vector<std::string_view> texts;
   for (const auto& k : impl_->keywords) texts.push_back(k.text);
   impl_->automaton.build(texts);
-  if (impl_->patterns.size() > 1) {
+  if (!impl_->patterns.empty()) {
     RE2::Options options;
     options.set_log_errors(false);
-    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    auto filter = std::make_unique<re2::FilteredRE2>();
     bool ok = true;
-    for (const auto& p : impl_->patterns) ok = ok && set->Add(p.re->pattern(), nullptr) >= 0;
-    // Without the set (it cannot fail on patterns that compiled alone, bar
-    // running out of memory) every pattern is simply tried.
-    if (ok && set->Compile()) impl_->any_pattern = std::move(set);
+    for (std::size_t i = 0; i < impl_->patterns.size() && ok; ++i) {
+      int id = -1;
+      ok = filter->Add(impl_->patterns[i].re->pattern(), options, &id) == RE2::NoError && id == static_cast<int>(i);
+    }
+    // Without the prefilter (it cannot fail on patterns that compiled
+    // alone) every pattern is simply tried.
+    if (ok) {
+      std::vector<std::string> atoms;
+      filter->Compile(&atoms);
+      std::vector<std::string_view> views(atoms.begin(), atoms.end());
+      // An empty atom would be everywhere: leave such a filter out.
+      if (std::none_of(views.begin(), views.end(), [](auto a) { return a.empty(); })) {
+        impl_->atoms.build(views);
+        impl_->prefilter = std::move(filter);
+      }
+    }
   }
   if (!problems.empty()) throw config_error("keyword matcher", std::move(problems));
 }
@@ -269,15 +283,19 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
     auto covered = content_chars(std::string_view(whole.data(), whole.size()));
     out.push_back({p.intent, confidence(covered), impl_->command[p.intent]});
   };
-  if (!impl_->any_pattern) {
+  if (!impl_->prefilter) {
     for (const auto& p : impl_->patterns) try_pattern(p);
     return;
   }
-  thread_local std::vector<int> which;
-  which.clear();
-  if (!impl_->any_pattern->Match(t, &which)) return;
-  std::sort(which.begin(), which.end());  // in the configuration's order, as without the set
-  for (int i : which) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
+  // The message is case-folded already, as the atoms are lower-cased.
+  thread_local std::vector<int> found_atoms, candidates;
+  found_atoms.clear();
+  impl_->atoms.scan(t, [&](std::uint32_t atom, std::size_t) { found_atoms.push_back(static_cast<int>(atom)); });
+  std::sort(found_atoms.begin(), found_atoms.end());
+  found_atoms.erase(std::unique(found_atoms.begin(), found_atoms.end()), found_atoms.end());
+  impl_->prefilter->AllPotentials(found_atoms, &candidates);
+  std::sort(candidates.begin(), candidates.end());  // in the configuration's order, as without the filter
+  for (int i : candidates) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
 }
 
 }  // namespace handoff

@@ -118,6 +118,37 @@ TEST_CASE("keywords that overlap, nest and repeat are all found where they count
   CHECK(found("nothing here") == std::vector<std::string>{});
 }
 
+TEST_CASE("patterns run where their literal words are, and always when they have none") {
+  bot_config cfg;
+  cfg.languages = {"en"};
+  auto add = [&](std::string id, std::vector<std::string> patterns) {
+    intent_definition intent;
+    intent.id = std::move(id);
+    intent.patterns = {{"en", std::move(patterns)}};
+    cfg.intents.push_back(std::move(intent));
+  };
+  add("order", {R"(\bwhere(?:'s| is)\b.{0,20}\b(?:order|parcel)\b)"});
+  add("digits", {R"(^\d{3}$)"});                // no literal at all
+  add("either", {R"((?:foo|bar)baz)", "zzz"});  // one of two literals
+  keyword_matcher m(cfg);
+  auto found = [&](std::string_view text) {
+    std::vector<intent_match> out;
+    m.match(normalized_text(text), "", out);
+    std::vector<std::string> ids;
+    for (const auto& c : out) ids.push_back(cfg.intents[c.intent].id);
+    return ids;
+  };
+  CHECK(found("Where is my ORDER?") == std::vector<std::string>{"order"});
+  CHECK(found("where is the station").empty());
+  CHECK(found("order where") == std::vector<std::string>{});
+  CHECK(found("123") == std::vector<std::string>{"digits"});
+  CHECK(found("1234").empty());
+  CHECK(found("barbaz") == std::vector<std::string>{"either"});
+  CHECK(found("a foobaz b") == std::vector<std::string>{"either"});
+  CHECK(found("zzz") == std::vector<std::string>{"either"});
+  CHECK(found("foo baz").empty());
+}
+
 TEST_CASE("patterns that RE2 refuses are reported with their pointer") {
   bot_config cfg;
   cfg.languages = {"en"};

@@ -60,6 +60,7 @@ struct message_mix {
 
 struct shard_result {
   std::vector<float> latencies_us;  // one per customer message
+  std::vector<float> handover_us;   // of those, the messages handed to a person (escalated or ticketed)
   double busy_seconds = 0;          // inside the engine, for customer messages and agents' events
   std::size_t escalations = 0;
 };
@@ -71,7 +72,7 @@ shard_result run_shard(engine& eng, const bot_config& cfg, const message_mix& mi
   r.latencies_us.reserve(conversations * static_cast<std::size_t>(messages));
   std::vector<std::string> skills;
   for (const auto& q : cfg.queues) skills.push_back(q.skill);
-  std::vector<output_event> out;
+  std::vector<output_event> out, agent_out;
   for (int a = 0; a < 8; ++a)
     eng.handle(in::agent_status{fmt::format("agent{}", a), agent_status_kind::online, skills, 1 << 20, {}, {}}, out);
   std::mt19937 rng(seed);
@@ -89,11 +90,16 @@ shard_result run_shard(engine& eng, const bot_config& cfg, const message_mix& mi
       const double us = std::chrono::duration<double, std::micro>(t1 - t0).count();
       r.latencies_us.push_back(static_cast<float>(us));
       r.busy_seconds += us / 1e6;
+      for (const auto& e : out)
+        if (std::holds_alternative<out::escalated>(e)) {
+          r.handover_us.push_back(static_cast<float>(us));
+          break;
+        }
       // An agent who took it answers and hands it back to the bot.
       for (const auto& e : out)
         if (const auto* a = std::get_if<out::assigned>(&e)) {
           ++r.escalations;
-          std::vector<output_event> agent_out;
+          agent_out.clear();
           const auto a0 = bench_clock::now();
           eng.handle(in::agent_message{a->agent, a->conversation, "您好，我来帮您看看。"}, agent_out);
           eng.handle(in::agent_release{a->agent, a->conversation, release_outcome::to_bot, {}}, agent_out);
@@ -140,11 +146,12 @@ int bench(const bench_options& options) {
   const double wall = std::chrono::duration<double>(bench_clock::now() - wall0).count();
   const std::size_t after = resident_bytes();
 
-  std::vector<float> all;
+  std::vector<float> all, handovers;
   double busy = 0;
   std::size_t escalations = 0;
   for (auto& r : results) {
     all.insert(all.end(), r.latencies_us.begin(), r.latencies_us.end());
+    handovers.insert(handovers.end(), r.handover_us.begin(), r.handover_us.end());
     busy = std::max(busy, r.busy_seconds);
     escalations += r.escalations;
   }
@@ -153,6 +160,7 @@ int bench(const bench_options& options) {
   // the slowest thread's, so the rate is what they did side by side.
   const double per_second = messages / busy;
   const double median = percentile(all, 0.5), p99 = percentile(all, 0.99);
+  const double handover_median = percentile(handovers, 0.5), handover_p99 = percentile(handovers, 0.99);
   const double per_conversation =
       static_cast<double>(after > before ? after - before : 0) / static_cast<double>(options.conversations);
 
@@ -164,6 +172,8 @@ int bench(const bench_options& options) {
                      {"escalations", escalations},
                      {"messages_per_second", per_second},
                      {"latency_us", {{"median", median}, {"p99", p99}}},
+                     {"handover_messages", handovers.size()},
+                     {"handover_latency_us", {{"median", handover_median}, {"p99", handover_p99}}},
                      {"memory_per_conversation_bytes", per_conversation},
                      {"memory_bytes", after > before ? after - before : 0},
                      {"wall_seconds", wall}};
@@ -177,6 +187,8 @@ int bench(const bench_options& options) {
   fmt::print("speed     {:.0f} customer messages per second{}\n", per_second,
              options.threads == 1 ? " on one thread" : ", all threads together");
   fmt::print("latency   median {:.1f} us, 99th percentile {:.1f} us\n", median, p99);
+  fmt::print("          of which {} handed to a person: median {:.1f} us, 99th percentile {:.1f} us\n",
+             handovers.size(), handover_median, handover_p99);
   fmt::print("memory    {:.1f} MiB for the open conversations: {:.0f} bytes each\n",
              static_cast<double>(after > before ? after - before : 0) / (1 << 20), per_conversation);
   return 0;
