@@ -139,7 +139,7 @@ TEST_CASE("handoff chat: a customer asks for a human and the user plays the agen
   }
 }
 
-TEST_CASE("handoff eval: a small data set gives every promised figure; a bad one a clear error") {
+TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad one a clear error") {
   if (std::string(HANDOFF_CLI).empty()) return;
   nlohmann::json data;
   auto add = [&](const char* split, const char* text, const char* label) { data[split].push_back({text, label}); };

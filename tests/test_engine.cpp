@@ -548,7 +548,7 @@ TEST_CASE("queue strategies: least busy, round robin, longest idle") {
   CHECK(order(handoff::queue_strategy::longest_idle) == "abcab");  // a's last was longest ago, then b's
 }
 
-TEST_CASE("a host's recommender speaks after a good score; one that throws says nothing and loses nothing") {
+TEST_CASE("a host's recommender speaks after a good score, and one that throws says nothing and loses nothing") {
   std::vector<int> scores;
   handoff::engine_options options;
   options.recommender = [&](const handoff::recommendation_request& r) -> std::optional<handoff::recommendation> {

@@ -89,7 +89,7 @@ TEST_CASE("calibration maps margins to the chance of being right") {
         m.predict(normalized_text("what is the capital of peru")).confidence);
 }
 
-TEST_CASE("model files: a round trip keeps every prediction; bad files are refused") {
+TEST_CASE("model files: a round trip keeps every prediction, and bad files are refused") {
   linear_options o;
   o.min_count = 1;
   auto m = linear_model::train(small_set(), o);

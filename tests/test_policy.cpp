@@ -137,7 +137,7 @@ TEST_CASE("an escalation carries the policy's reasoning, rule by rule") {
   CHECK(escalated[0]["routing"] == "large-order-first");
 }
 
-TEST_CASE("a complaint goes to care, tagged; a message that only mentions one stays with the bot") {
+TEST_CASE("a complaint goes to care, tagged, and a message that only mentions one stays with the bot") {
   auto out = handoff::test::run_script(handoff::test::shop_config(), R"(
 {"type":"agent_status","agent":"kim","status":"online","skills":["care"],"capacity":3}
 {"type":"customer_message","conversation":"k1","text":"我要投诉你们的快递员"}
@@ -300,7 +300,7 @@ TEST_CASE("a rule can reply in the customer's language, alone, with an offer of 
                                          "c3: Of course, one moment.", "c3: <escalated>", "c3: <assigned>"});
 }
 
-TEST_CASE("an escalation can need skills besides the queue's; no one online with them makes a ticket") {
+TEST_CASE("an escalation can need skills besides the queue's, and no one online with them makes a ticket") {
   auto cfg = handoff::parse_config(R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
     "intents":[{"id":"human","requests_human":true,"keywords":{"en":["agent"]}},
                {"id":"wholesale","keywords":{"en":["wholesale"]},"answer":{"en":"ok"}}],

@@ -76,7 +76,7 @@ TEST_CASE("the redactor finds what it should and leaves the rest") {
   CHECK_THROWS_AS(redactor({{redaction_kind::pattern, "(unclosed", {}, false}}), handoff::error);
 }
 
-TEST_CASE("the agent sees what the configuration allows; transcripts, stores and exports never do") {
+TEST_CASE("the agent sees what the configuration allows, and transcripts, stores and exports never do") {
   const fs::path db = fs::temp_directory_path() / ("handoff-privacy-" + std::to_string(::getpid()) + ".db");
   auto clean = [&] {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);

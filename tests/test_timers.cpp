@@ -25,7 +25,7 @@ engine at_nine(const bot_config& cfg) { return engine(cfg, engine_options{*parse
 
 }  // namespace
 
-TEST_CASE("a silent customer is reminded once, then the chat closes; an answer starts the silence again") {
+TEST_CASE("a silent customer is reminded once, then the chat closes, and an answer starts the silence again") {
   auto e = at_nine(test::shop_config());  // the demo: reminder after 300 s, close after 1800 s
   test::run_lines(e, R"({"type":"customer_message","conversation":"c1","text":"你好"})");
   CHECK(test::run_lines(e, R"({"type":"advance","seconds":299})").empty());
@@ -63,7 +63,7 @@ TEST_CASE("one long step of the clock still reminds before it closes") {
   CHECK(of_type(out, "closed").empty());
 }
 
-TEST_CASE("a wait over the queue's limit brings a call-back offer; taking it makes a ticket") {
+TEST_CASE("a wait over the queue's limit brings a call-back offer, and taking it makes a ticket") {
   auto e = at_nine(test::shop_config());  // general: max_wait_seconds 600
   test::run_lines(e, R"({"type":"agent_status","agent":"a1","status":"online","skills":["general"],"capacity":1}
 {"type":"customer_message","conversation":"c1","text":"转人工"}
