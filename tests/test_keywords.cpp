@@ -21,6 +21,15 @@ std::string best(const keyword_matcher& m, const bot_config& cfg, std::string_vi
   return cfg.intents[out.front().intent].id;
 }
 
+// The ids of every intent the matcher found in `text`, in its order.
+std::vector<std::string> found_ids(const keyword_matcher& m, const bot_config& cfg, std::string_view text) {
+  std::vector<intent_match> out;
+  m.match(normalized_text(text), "", out);
+  std::vector<std::string> ids;
+  for (const auto& c : out) ids.push_back(cfg.intents[c.intent].id);
+  return ids;
+}
+
 }  // namespace
 
 TEST_CASE("keywords match whole words in spaced scripts, anywhere in CJK") {
@@ -101,10 +110,7 @@ TEST_CASE("keywords that overlap, nest and repeat are all found where they count
   add("d", {"退款进度", "ushers"});
   keyword_matcher m(cfg);
   auto found = [&](std::string_view text) {
-    std::vector<intent_match> out;
-    m.match(normalized_text(text), "", out);
-    std::vector<std::string> ids;
-    for (const auto& c : out) ids.push_back(cfg.intents[c.intent].id);
+    auto ids = found_ids(m, cfg, text);
     std::sort(ids.begin(), ids.end());
     return ids;
   };
@@ -131,13 +137,7 @@ TEST_CASE("patterns run where their literal words are, and always when they have
   add("digits", {R"(^\d{3}$)"});                // no literal at all
   add("either", {R"((?:foo|bar)baz)", "zzz"});  // one of two literals
   keyword_matcher m(cfg);
-  auto found = [&](std::string_view text) {
-    std::vector<intent_match> out;
-    m.match(normalized_text(text), "", out);
-    std::vector<std::string> ids;
-    for (const auto& c : out) ids.push_back(cfg.intents[c.intent].id);
-    return ids;
-  };
+  auto found = [&](std::string_view text) { return found_ids(m, cfg, text); };
   CHECK(found("Where is my ORDER?") == std::vector<std::string>{"order"});
   CHECK(found("where is the station").empty());
   CHECK(found("order where") == std::vector<std::string>{});
