@@ -82,11 +82,16 @@ class asio_clock {
     Timer timer;
     deliver_function deliver;
     std::optional<time_point> armed;
+    time_point last_tick{};
     std::vector<output_event> out;
   };
 
   static void arm(const std::shared_ptr<state>& s) {
-    const std::optional<time_point> due = s->bot.next_due();
+    std::optional<time_point> due = s->bot.next_due();
+    // A moment the last tick should have dealt with (the engine's clock
+    // ahead of the system's, say) is tried again a little later, not in a
+    // tight loop.
+    if (due && *due <= s->last_tick) due = s->last_tick + std::chrono::milliseconds(50);
     if (due == s->armed) return;
     s->armed = due;
     if (!due) {
@@ -107,7 +112,8 @@ class asio_clock {
 
   static void fire(const std::shared_ptr<state>& s) {
     s->out.clear();
-    s->bot.tick(std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()), s->out);
+    s->last_tick = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    s->bot.tick(s->last_tick, s->out);
     arm(s);
     // Delivered last: the callback may handle events and reschedule.
     if (!s->out.empty()) {
