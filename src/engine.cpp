@@ -87,6 +87,14 @@ struct kept_line {
   static std::string_view view(const std::string* s) noexcept { return s ? std::string_view(*s) : std::string_view(); }
   std::string_view intent_id() const noexcept { return view(intent); }
 
+  // Transcripts as handed out.
+  static std::vector<transcript_entry> entries(const std::deque<kept_line>& lines) {
+    std::vector<transcript_entry> out;
+    out.reserve(lines.size());
+    for (const auto& line : lines) out.push_back(line.entry());
+    return out;
+  }
+
   transcript_entry entry() const {
     transcript_entry e;
     e.role = role;
@@ -191,15 +199,13 @@ class conversation_table {
   const live_conversation* find(std::string_view id) const noexcept {
     return const_cast<conversation_table*>(this)->find(id);
   }
-  // The conversation `id`, added when new (and then `added` is true).
-  live_conversation& open(std::string_view id, bool& added) {
-    added = false;
+  // The conversation `id`, added when new.
+  live_conversation& open(std::string_view id) {
     if (live_conversation* c = find(id)) return *c;
     if ((items_.size() + 1) * 2 > slots_.size()) grow();
     live_conversation& c = items_.emplace_back();
     c.id = id;
     place(hash(id), static_cast<std::uint32_t>(items_.size()));
-    added = true;
     return c;
   }
   std::size_t size() const noexcept { return items_.size(); }
@@ -574,11 +580,7 @@ struct engine::impl final : detail::queue_view {
 
   // ---- conversations and understanding ---------------------------------
 
-  live_conversation& open(const std::string& id) {
-    // Built in place: a temporary would build its transcript twice.
-    bool added = false;
-    return conversations.open(id, added);
-  }
+  live_conversation& open(const std::string& id) { return conversations.open(id); }
 
   live_conversation* find(std::string_view id) { return conversations.find(id); }
 
@@ -899,11 +901,6 @@ struct engine::impl final : detail::queue_view {
 
   queue_state* queue(std::string_view id) {
     for (auto& q : queues)
-      if (q.def->id == id) return &q;
-    return nullptr;
-  }
-  const queue_state* queue(std::string_view id) const {
-    for (const auto& q : queues)
       if (q.def->id == id) return &q;
     return nullptr;
   }
@@ -1240,8 +1237,7 @@ struct engine::impl final : detail::queue_view {
     ctx.sentiment = c.last_sentiment;
     ctx.mood = c.mood;
     ctx.summary = summary(c);
-    ctx.transcript.reserve(c.transcript.size());
-    for (const auto& line : c.transcript) ctx.transcript.push_back(line.entry());
+    ctx.transcript = kept_line::entries(c.transcript);
     return ctx;
   }
 
@@ -1533,18 +1529,12 @@ struct engine::impl final : detail::queue_view {
     if (now < next_due) return;
     std::vector<live_conversation*> due;
     next_due = time_point::max();
-    for (const auto& [aid, a] : agents)
-      for (const auto& cid : a.conversations) {
-        live_conversation* c = find(cid);
-        if (!c || c->state != conversation_state::offered || c->agent != aid) continue;
-        const queue_state* q = queue(c->queue);
-        if (!q) continue;
-        const auto lapses = c->offered_at + std::chrono::seconds(q->def->offer_seconds);
-        if (now >= lapses)
-          due.push_back(c);
-        else
-          next_due = std::min(next_due, lapses);
-      }
+    each_offer([&](live_conversation& c, time_point lapses) {
+      if (now >= lapses)
+        due.push_back(&c);
+      else
+        next_due = std::min(next_due, lapses);
+    });
     if (!due.empty()) {
       for (auto* c : due) {
         take_back_offer(*c, fmt::format("the offer to {} lapsed", c->agent));
@@ -1563,20 +1553,24 @@ struct engine::impl final : detail::queue_view {
     if (!timers.empty()) next_due = std::min(next_due, timers.top().due);
   }
 
-  // What `next_due` promises: never later than the truth. The offers are
-  // looked at again when `next_due` says they may have changed.
-  time_point earliest_due() const {
-    if (next_due != time_point::min()) return next_due;
-    time_point t = timers.empty() ? time_point::max() : timers.top().due;
+  // Every conversation offered to an agent, with when the offer lapses.
+  template <class Visit>
+  void each_offer(Visit&& visit) {
     for (const auto& [aid, a] : agents)
       for (const auto& cid : a.conversations) {
-        const live_conversation* found = conversations.find(cid);
-        if (!found) continue;
-        const live_conversation& c = *found;
-        if (c.state != conversation_state::offered || c.agent != aid) continue;
-        if (const queue_state* q = queue(c.queue))
-          t = std::min(t, c.offered_at + std::chrono::seconds(q->def->offer_seconds));
+        live_conversation* c = find(cid);
+        if (!c || c->state != conversation_state::offered || c->agent != aid) continue;
+        if (const queue_state* q = queue(c->queue))
+          visit(*c, c->offered_at + std::chrono::seconds(q->def->offer_seconds));
       }
+  }
+
+  // What `next_due` promises: never later than the truth. The offers are
+  // looked at again when `next_due` says they may have changed.
+  time_point earliest_due() {
+    if (next_due != time_point::min()) return next_due;
+    time_point t = timers.empty() ? time_point::max() : timers.top().due;
+    each_offer([&](live_conversation&, time_point lapses) { t = std::min(t, lapses); });
     return t;
   }
 
@@ -2134,8 +2128,7 @@ conversation_info engine::impl::info(const live_conversation& c) const {
   i.agent = c.agent;
   i.tags = c.tags;
   i.feedback_score = c.feedback_score;
-  i.transcript.reserve(c.transcript.size());
-  for (const auto& line : c.transcript) i.transcript.push_back(line.entry());
+  i.transcript = kept_line::entries(c.transcript);
   i.last_decision = c.last_trace;
   return i;
 }

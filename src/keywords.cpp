@@ -73,6 +73,7 @@ class keyword_automaton {
     }
     // Edges sorted per node, in one array; the root's in a direct table.
     edges_.clear();
+    ends_.clear();
     for (std::size_t n = 0; n < nodes_.size(); ++n) {
       auto& kids = children[n];
       std::sort(kids.begin(), kids.end());
@@ -166,12 +167,10 @@ struct keyword_matcher::impl {
   keyword_automaton atoms;
   std::vector<bool> command;
 
-  // Where `k` occurs as a whole word (or anywhere, in Han, Kana and
-  // Hangul), outside the spans of longer keywords already found: "退款" in
-  // "退款到账" is part of the longer phrase, not evidence of its own.
-  // Whether keyword `k` at `pos` counts: whole words where it begins or
-  // ends with a word character, and not inside a longer keyword already
-  // found (which would be the evidence instead).
+  // Whether keyword `k` at `pos` counts: a whole word (or anywhere, in Han,
+  // Kana and Hangul), outside the spans of longer keywords already found:
+  // "退款" in "退款到账" is part of the longer phrase, not evidence of its
+  // own.
   bool counts(const keyword& k, std::string_view text, std::size_t pos,
               const std::vector<found_span>& taken) const noexcept {
     if (k.word_start && is_word_char(code_point_before(text, pos))) return false;
