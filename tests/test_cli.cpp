@@ -342,6 +342,11 @@ TEST_CASE("handoff bench drives the demo and reports speed, latency and memory")
   CHECK(j["messages_per_second"].get<double>() > 0);
   CHECK(j["latency_us"]["median"].get<double>() <= j["latency_us"]["p99"].get<double>());
   CHECK(j.contains("memory_per_conversation_bytes"));
+  // Every escalated message is counted among the handovers, and timed.
+  CHECK(j["handover_messages"].get<int>() >= j["escalations"].get<int>());
+  CHECK(j["handover_messages"].get<int>() < 1000);
+  CHECK(j["handover_latency_us"]["median"].get<double>() > 0);
+  CHECK(j["handover_latency_us"]["median"].get<double>() <= j["handover_latency_us"]["p99"].get<double>());
   auto two = run_cli("bench --json --threads 2 --conversations 101 --messages 2 " + shop(), "");
   REQUIRE(two.status == 0);
   CHECK(nlohmann::json::parse(two.out)["messages"] == 202);
