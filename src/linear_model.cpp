@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <unordered_map>
@@ -520,23 +521,49 @@ void linear_model::predict(std::span<const normalized_text> texts, std::span<lin
   }
 }
 
+namespace {
+
+// The largest of z[from, to), in eight lanes so that the loop needs no
+// branch and no chain of comparisons: a bot's hundred-odd labels are
+// scanned for every message.
+float largest(const float* z, std::size_t from, std::size_t to) noexcept {
+  float lanes[8];
+  for (auto& l : lanes) l = -std::numeric_limits<float>::infinity();
+  std::size_t k = from;
+  for (; k + 8 <= to; k += 8)
+    for (std::size_t j = 0; j < 8; ++j) lanes[j] = z[k + j] > lanes[j] ? z[k + j] : lanes[j];
+  for (std::size_t j = 0; k + j < to; ++j) lanes[j] = z[k + j] > lanes[j] ? z[k + j] : lanes[j];
+  float top = lanes[0];
+  for (std::size_t j = 1; j < 8; ++j) top = lanes[j] > top ? lanes[j] : top;
+  return top;
+}
+
+}  // namespace
+
 linear_prediction linear_model::impl::decide(const std::vector<float>& z) const noexcept {
-  std::uint32_t best = 0, second = 1;
-  if (z[1] > z[0]) std::swap(best, second);
-  float sum = z[0] + z[1];
-  for (std::uint32_t k = 2; k < z.size(); ++k) {
-    sum += z[k];
-    if (z[k] > z[best]) {
-      second = best;
-      best = k;
-    } else if (z[k] > z[second]) {
-      second = k;
-    }
-  }
-  const float mean = sum / static_cast<float>(z.size());
-  const float confidence = this->confidence(z[best] - mean);
-  const float share = std::exp((z[second] - z[best]) / temperature);
-  return {best, confidence, second, confidence * share, z[best] - mean};
+  const std::size_t n = z.size();
+  const float* p = z.data();
+  // The best label is the first with the largest score, the runner-up the
+  // first of the others with theirs.
+  const float top = largest(p, 0, n);
+  std::uint32_t best = 0;
+  while (best + 1 < n && p[best] != top) ++best;  // (bounded: a NaN score is never the top)
+  const float next = std::max(largest(p, 0, best), largest(p, best + 1, n));
+  std::uint32_t second = best == 0 ? 1 : 0;
+  while (second < n && (second == best || p[second] != next)) ++second;
+  if (second == n) second = best == 0 ? 1 : 0;
+  // The sum in eight lanes: one running sum would wait on each addition in
+  // turn, a chain as long as the labels are many.
+  float lanes[8] = {};
+  std::size_t k8 = 0;
+  for (; k8 + 8 <= n; k8 += 8)
+    for (std::size_t j = 0; j < 8; ++j) lanes[j] += p[k8 + j];
+  for (std::size_t j = 0; k8 + j < n; ++j) lanes[j] += p[k8 + j];
+  const float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+  const float mean = sum / static_cast<float>(n);
+  const float confidence = this->confidence(top - mean);
+  const float share = std::exp((next - top) / temperature);
+  return {best, confidence, second, confidence * share, top - mean};
 }
 
 void linear_model::calibrate(std::span<const labelled_text> held_back) {
