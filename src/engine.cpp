@@ -359,6 +359,38 @@ struct compiled_bot {
   }
 };
 
+namespace {
+
+// A conversation's language after a message: switched on clear evidence
+// only, so that a Chinese customer who types "ok" still reads Chinese.
+void settle_language(const language_guess& guess, std::string& language, bool& confident) {
+  if (!guess.language.empty() && (guess.confident || !confident)) {
+    if (guess.confident || language.empty()) language = guess.language;
+    confident = confident || guess.confident;
+  }
+}
+
+// A customer message understood before the engine's lock is taken: its
+// text cleaned and redacted, its language, intents and sentiment. All of
+// it depends only on the message, the compiled bot and the conversation's
+// language as it stood, so it is used when those are unchanged once the
+// lock is held (and computed again under the lock otherwise). Host matchers
+// and sentiment analysers run here, outside the lock.
+struct prepared_message {
+  std::shared_ptr<const compiled_bot> bot;
+  std::string language_before;
+  bool confident_before = false;
+  std::string clean, original, for_agent;
+  bool redacted = false;
+  normalized_text norm;
+  std::string language;
+  bool language_confident = false;
+  std::vector<intent_match> matches;
+  sentiment feeling;
+};
+
+}  // namespace
+
 struct engine::impl final : detail::queue_view {
   // Shared, so that going back to what the store holds rebuilds the state
   // and not the trained matchers.
@@ -443,7 +475,9 @@ struct engine::impl final : detail::queue_view {
     ++replay_at;
     return &e;
   }
-  void process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink);
+  void process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink,
+               prepared_message* prepared = nullptr);
+  prepared_message* prepared = nullptr;  // for the customer message being handled, when it was
   void restore();
   void persist(const input_event& event, time_point at, const std::vector<output_event>& produced, std::size_t first);
   conversation_info info(const live_conversation& c) const;
@@ -596,16 +630,14 @@ struct engine::impl final : detail::queue_view {
   // Reads the message into `norm` and `matches`; settles the language.
   void understand(live_conversation& c, std::string_view text) {
     norm.assign(text);
-    auto guess = detect_language(norm, bot->cfg.languages);
-    // Switch language on clear evidence only: a Chinese customer who types
-    // "ok" still reads Chinese.
-    if (!guess.language.empty() && (guess.confident || !c.language_confident)) {
-      if (guess.confident || c.language.empty()) c.language = guess.language;
-      c.language_confident = c.language_confident || guess.confident;
-    }
+    settle_language(detect_language(norm, bot->cfg.languages), c.language, c.language_confident);
     matches.clear();
     bot->matcher->match(norm, lang(c), matches);
     rank_matches(matches);
+    note_intents(c);
+  }
+
+  void note_intents(live_conversation& c) {
     c.last_intents.clear();
     for (std::size_t i = 0; i < matches.size() && i < 3; ++i)
       c.last_intents.push_back({bot->cfg.intents[matches[i].intent].id, matches[i].confidence});
@@ -1262,20 +1294,34 @@ struct engine::impl final : detail::queue_view {
     update_customer(c, e.customer);
     if (!e.channel.empty()) c.channel = e.channel;
 
-    clean.clear();
-    sanitize_utf8(e.text, clean);
-    // Redacted before it is understood, kept or exported: a replay of the
-    // kept (redacted) text understands it the same way. Slots are read
-    // from the text as written.
-    redacted = bot->redact.redact(clean, redaction_scratch, for_agent);
-    if (redacted) {
-      original.swap(clean);
-      clean.swap(redaction_scratch);
+    prepared_message* p = prepared;
+    if (p && p->bot == bot && p->language_before == c.language && p->confident_before == c.language_confident) {
+      clean.swap(p->clean);
+      original.swap(p->original);
+      for_agent.swap(p->for_agent);
+      redacted = p->redacted;
+      std::swap(norm, p->norm);
+      c.language = p->language;
+      c.language_confident = p->language_confident;
+      matches.swap(p->matches);
+      note_intents(c);
+    } else {
+      p = nullptr;
+      clean.clear();
+      sanitize_utf8(e.text, clean);
+      // Redacted before it is understood, kept or exported: a replay of the
+      // kept (redacted) text understands it the same way. Slots are read
+      // from the text as written.
+      redacted = bot->redact.redact(clean, redaction_scratch, for_agent);
+      if (redacted) {
+        original.swap(clean);
+        clean.swap(redaction_scratch);
+      }
+      understand(c, clean);
     }
-    understand(c, clean);
     if (c.state == conversation_state::bot) take_slots(c);
     c.last_trace.clear();  // a decision is for the bot's turn on this message, if it has one
-    c.last_sentiment = analyzer->analyze(clean, norm, lang(c));
+    c.last_sentiment = p ? p->feeling : analyzer->analyze(clean, norm, lang(c));
     c.mood = next_mood(c.mood, c.last_sentiment->score);
     ++c.turns;
 
@@ -1939,11 +1985,14 @@ std::string_view conversation_of(const Event& event) {
 
 }  // namespace
 
-void engine::impl::process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink) {
+void engine::impl::process(const input_event& event, std::optional<time_point> at, std::vector<output_event>& sink,
+                           prepared_message* ready) {
   out = &sink;
+  prepared = ready;
   if (at && *at > now) move_clock(*at);  // what fell due before this event
   std::visit([this](const auto& e) { on(e); }, event);
   out = nullptr;
+  prepared = nullptr;
 }
 
 // Replays the store into this (fresh) state: the events in order, at their
@@ -2034,11 +2083,74 @@ bool engine::rebuild() noexcept {
   }
 }
 
+namespace {
+
+// The part of handling a customer message that needs no state but the
+// conversation's language (see `prepared_message`).
+void prepare(const in::customer_message& e, const sentiment_analyzer& analyzer, prepared_message& p) {
+  const compiled_bot& bot = *p.bot;
+  p.clean.clear();
+  sanitize_utf8(e.text, p.clean);
+  thread_local std::string redacted;
+  p.redacted = bot.redact.redact(p.clean, redacted, p.for_agent);
+  if (p.redacted) {
+    p.original.swap(p.clean);
+    p.clean.swap(redacted);
+  }
+  p.norm.assign(p.clean);
+  p.language = p.language_before;
+  p.language_confident = p.confident_before;
+  settle_language(detect_language(p.norm, bot.cfg.languages), p.language, p.language_confident);
+  const std::string_view language =
+      p.language.empty() ? std::string_view(bot.cfg.languages.front()) : std::string_view(p.language);
+  p.matches.clear();
+  bot.matcher->match(p.norm, language, p.matches);
+  rank_matches(p.matches);
+  p.feeling = analyzer.analyze(p.clean, p.norm, language);
+}
+
+}  // namespace
+
 void engine::handle_at(const input_event& event, std::optional<time_point> at, std::vector<output_event>& out) {
+  // A customer message is understood before the lock is taken, so that
+  // conversations understood on several threads do not wait for each
+  // other, and host matchers and analysers run outside the lock.
+  // One per thread, its buffers reused (and exchanged with the engine's
+  // scratch as the message is taken in), so the hot path does not allocate.
+  thread_local prepared_message ready;
+  prepared_message* prepared = nullptr;
+  if (const auto* message = std::get_if<in::customer_message>(&event)) {
+    const sentiment_analyzer* analyzer = nullptr;
+    {
+      std::lock_guard guard(*lock_);
+      const impl& m = *impl_;
+      if (message->text.size() <= m.bot->cfg.max_message_bytes && !m.needs_rebuild) {
+        prepared = &ready;
+        ready.bot = m.bot;
+        const live_conversation* c = m.conversations.find(message->conversation);
+        ready.language_before = c ? c->language : std::string();
+        ready.confident_before = c && c->language_confident;
+        analyzer = m.options.sentiment;
+      }
+    }
+    if (prepared) {
+      static const lexicon_sentiment builtin;
+      prepare(*message, analyzer ? *analyzer : builtin, ready);
+    }
+  }
+  // The compiled bot is let go once the event is handled (outside the
+  // lock): a thread must not keep an old one alive after a reload.
+  struct let_go {
+    prepared_message* p;
+    ~let_go() {
+      if (p) p->bot.reset();
+    }
+  } bot_held{prepared};
+
   std::lock_guard guard(*lock_);
   impl& m = *impl_;
   if (!m.storage) {
-    m.process(event, at, out);
+    m.process(event, at, out, prepared);
     return;
   }
   const std::string_view conversation = conversation_of(event);
@@ -2054,7 +2166,7 @@ void engine::handle_at(const input_event& event, std::optional<time_point> at, s
   const std::size_t first = out.size();
   const time_point when = at && *at > live.now ? *at : live.now;
   live.tape = nlohmann::json::array();
-  live.process(event, at, out);
+  live.process(event, at, out, prepared);
   // A refused event changed nothing, and a question changes nothing: there
   // is nothing to keep.
   bool refused = std::holds_alternative<in::metrics>(event);

@@ -110,10 +110,13 @@ struct engine_options {
 ///
 /// Safe to call from many threads at once: every entry point takes the
 /// engine's lock, so each event is handled whole, in the order the calls
-/// take the lock, and the router never sees half an event. Host callbacks
-/// (actions, recommenders, analysers, matchers) run under that lock: they
-/// must not call back into the same engine. `config()`'s reference lasts
-/// until the next `reload`.
+/// take the lock, and the router never sees half an event. A customer
+/// message is understood (redaction, language, intent matchers, sentiment)
+/// before the lock is taken, so messages of several threads are understood
+/// side by side, and host matchers and analysers run outside the lock,
+/// possibly on several threads at once. Actions and recommenders run under
+/// it: they must not call back into the same engine. `config()`'s
+/// reference lasts until the next `reload`.
 class engine {
  public:
   /// Compiles the configuration; throws `config_error` when it is unusable.

@@ -24,7 +24,8 @@ struct sentiment {
 
 /// Reads the sentiment of a customer's message. A host plugs in its own
 /// model by implementing this; the engine calls it once per message, from
-/// one thread at a time per engine, and it must not throw.
+/// whichever thread handles the message (several at once when the host
+/// calls the engine from several threads), and it must not throw.
 class sentiment_analyzer {
  public:
   virtual ~sentiment_analyzer() = default;

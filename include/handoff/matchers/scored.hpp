@@ -21,7 +21,9 @@ namespace handoff {
 /// zeroed before the call) with confidences in [0, 1]. Scores at or above
 /// `threshold` become candidates; values outside [0, 1] are clamped. The
 /// scorer is called on the message path, so it must not throw; one that
-/// does is treated as having found nothing.
+/// does is treated as having found nothing. It runs outside the engine's
+/// lock, on whichever thread handles the message: several at once when the
+/// host calls the engine from several threads.
 class scored_matcher final : public intent_matcher {
  public:
   using scorer = std::function<void(std::string_view text, std::string_view language, std::span<double> scores)>;
