@@ -350,5 +350,9 @@ TEST_CASE("handoff bench drives the demo and reports speed, latency and memory")
   auto two = run_cli("bench --json --threads 2 --conversations 101 --messages 2 " + shop(), "");
   REQUIRE(two.status == 0);
   CHECK(nlohmann::json::parse(two.out)["messages"] == 202);
+  auto shared = run_cli("bench --json --threads 2 --one-engine --conversations 101 --messages 2 " + shop(), "");
+  REQUIRE(shared.status == 0);
+  CHECK(nlohmann::json::parse(shared.out)["messages"] == 202);
+  CHECK(nlohmann::json::parse(shared.out)["one_engine"] == true);
   CHECK(run_cli("bench --conversations 0 " + shop(), "").status == 2);
 }

@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <handoff/handoff.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/scenario.hpp"
 
@@ -226,6 +228,45 @@ TEST_CASE("the registry builds what the configuration names, the host's matchers
       keywords_only,
       R"({"type":"customer_message","conversation":"r2","text":"has the jumper i bought been sent out yet"})");
   CHECK(test::of_type(out, "bot_message")[0]["kind"] == "fallback");
+}
+
+TEST_CASE("host matchers run outside the engine's lock, side by side on several threads") {
+  // A scorer that waits (up to five seconds) until a second call is inside
+  // it at the same time: with the lock held around matchers, the second
+  // message could not get there and the wait would run out.
+  struct meeting {
+    std::mutex m;
+    std::condition_variable cv;
+    int inside = 0;
+    bool met = false;
+  };
+  auto place = std::make_shared<meeting>();
+  auto cfg = test::shop_config();
+  cfg.understanding.matchers = {"keywords", "slow"};
+  matcher_registry registry;
+  registry.add("slow", [place](const bot_config& c) {
+    return std::make_unique<scored_matcher>("slow", c, [place](std::string_view, std::string_view, std::span<double>) {
+      std::unique_lock lock(place->m);
+      if (++place->inside >= 2) {
+        place->met = true;
+        place->cv.notify_all();
+      } else {
+        place->cv.wait_for(lock, std::chrono::seconds(5), [&] { return place->met; });
+      }
+      --place->inside;
+    });
+  });
+  engine bot(cfg, {.matchers = &registry});
+  place->met = false;
+  auto ask = [&](std::string id) {
+    std::vector<output_event> out;
+    bot.handle(in::customer_message{std::move(id), "tell me about the moon", std::nullopt, {}, "web"}, out);
+    CHECK(!out.empty());
+  };
+  std::thread a(ask, "m1"), b(ask, "m2");
+  a.join();
+  b.join();
+  CHECK(place->met);
 }
 
 TEST_CASE("the demo bot's evaluation sets share no message with what it was taught") {

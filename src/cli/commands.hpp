@@ -45,6 +45,7 @@ struct bench_options {
   std::size_t conversations = 10000;
   int messages = 10;
   int threads = 1;
+  bool one_engine = false;  // the threads share one engine instead of one each
   std::uint32_t seed = 1;
   bool json = false;
 };

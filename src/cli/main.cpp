@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
   bench_cmd
       ->add_option("--threads", bench.threads, "Threads, each with its own engine and a share of the conversations")
       ->capture_default_str();
+  bench_cmd->add_flag("--one-engine", bench.one_engine,
+                      "The threads share one engine (each with its own conversations) instead of one engine each");
   bench_cmd->add_option("--seed", bench.seed, "Which messages are drawn")->capture_default_str();
   bench_cmd->add_flag("--json", bench.json, "One JSON object");
 
