@@ -389,6 +389,10 @@ struct prepared_message {
   sentiment feeling;
 };
 
+// The part of handling a customer message that needs no state but the
+// conversation's language: redaction, language, intents, sentiment.
+void prepare(const in::customer_message& e, const sentiment_analyzer& analyzer, prepared_message& p);
+
 }  // namespace
 
 struct engine::impl final : detail::queue_view {
@@ -425,7 +429,8 @@ struct engine::impl final : detail::queue_view {
   // When redaction changed a message: its text as written (slots are read
   // from it) and what the agent may see.
   bool redacted = false;
-  std::string original, for_agent, redaction_scratch;
+  std::string original, for_agent;
+  prepared_message understood_here;  // when the lock-free understanding does not apply
   normalized_text norm_original;
   std::vector<output_event>* out = nullptr;
 
@@ -625,16 +630,6 @@ struct engine::impl final : detail::queue_view {
       auto l = best_language(info->language, bot->cfg.languages);
       if (!l.empty()) c.language = l;
     }
-  }
-
-  // Reads the message into `norm` and `matches`; settles the language.
-  void understand(live_conversation& c, std::string_view text) {
-    norm.assign(text);
-    settle_language(detect_language(norm, bot->cfg.languages), c.language, c.language_confident);
-    matches.clear();
-    bot->matcher->match(norm, lang(c), matches);
-    rank_matches(matches);
-    note_intents(c);
   }
 
   void note_intents(live_conversation& c) {
@@ -1294,34 +1289,29 @@ struct engine::impl final : detail::queue_view {
     update_customer(c, e.customer);
     if (!e.channel.empty()) c.channel = e.channel;
 
+    // Understood before the lock when the conversation's language and the
+    // bot are as they were then; understood here, the same way, otherwise.
     prepared_message* p = prepared;
-    if (p && p->bot == bot && p->language_before == c.language && p->confident_before == c.language_confident) {
-      clean.swap(p->clean);
-      original.swap(p->original);
-      for_agent.swap(p->for_agent);
-      redacted = p->redacted;
-      std::swap(norm, p->norm);
-      c.language = p->language;
-      c.language_confident = p->language_confident;
-      matches.swap(p->matches);
-      note_intents(c);
-    } else {
-      p = nullptr;
-      clean.clear();
-      sanitize_utf8(e.text, clean);
-      // Redacted before it is understood, kept or exported: a replay of the
-      // kept (redacted) text understands it the same way. Slots are read
-      // from the text as written.
-      redacted = bot->redact.redact(clean, redaction_scratch, for_agent);
-      if (redacted) {
-        original.swap(clean);
-        clean.swap(redaction_scratch);
-      }
-      understand(c, clean);
+    if (!p || p->bot != bot || p->language_before != c.language || p->confident_before != c.language_confident) {
+      p = &understood_here;
+      p->bot = bot;
+      p->language_before = c.language;
+      p->confident_before = c.language_confident;
+      prepare(e, *analyzer, *p);
+      p->bot.reset();  // not to keep an old bot alive after a reload
     }
+    clean.swap(p->clean);
+    original.swap(p->original);
+    for_agent.swap(p->for_agent);
+    redacted = p->redacted;
+    std::swap(norm, p->norm);
+    c.language = p->language;
+    c.language_confident = p->language_confident;
+    matches.swap(p->matches);
+    note_intents(c);
     if (c.state == conversation_state::bot) take_slots(c);
     c.last_trace.clear();  // a decision is for the bot's turn on this message, if it has one
-    c.last_sentiment = p ? p->feeling : analyzer->analyze(clean, norm, lang(c));
+    c.last_sentiment = p->feeling;
     c.mood = next_mood(c.mood, c.last_sentiment->score);
     ++c.turns;
 
@@ -2085,8 +2075,9 @@ bool engine::rebuild() noexcept {
 
 namespace {
 
-// The part of handling a customer message that needs no state but the
-// conversation's language (see `prepared_message`).
+// Sanitized and redacted before it is understood, kept or exported: a
+// replay of the kept (redacted) text understands it the same way. Slots are
+// read from the text as written (`original`).
 void prepare(const in::customer_message& e, const sentiment_analyzer& analyzer, prepared_message& p) {
   const compiled_bot& bot = *p.bot;
   p.clean.clear();
