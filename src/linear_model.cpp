@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -20,10 +21,13 @@ namespace {
 
 constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
 // Version 2 added the weight of unknown features and the threshold; version
-// 1 files (weight 0, threshold 0.5) are still read. Version 3 has the same
-// layout; its models drop unknown pairs of Han characters (`soft_bit`),
-// which older ones counted, so their calibration still holds.
-constexpr std::uint32_t format_version = 3;
+// 1 files (weight 0, threshold 0.5) are still read. Versions 3 and 4 have the
+// same layout: version 3 models drop unknown pairs of Han characters
+// (`soft_bit`), which older ones counted; version 4 models fit their
+// confidence on the best label's log-probability, older ones on the best
+// score less the mean score. A loaded model keeps its own, so its
+// calibration still holds.
+constexpr std::uint32_t format_version = 4;
 
 std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
   auto p = static_cast<const unsigned char*>(data);
@@ -128,6 +132,56 @@ void add_row(float* __restrict z, const float* __restrict w, float a, std::size_
   for (std::size_t k = 0; k < n; ++k) z[k] += a * w[k];
 }
 
+// The sum of z[0, n), in eight lanes: one running sum would wait on each
+// addition in turn, a chain as long as the labels are many.
+float lane_sum(const float* z, std::size_t n) noexcept {
+  float lanes[8] = {};
+  std::size_t k = 0;
+  for (; k + 8 <= n; k += 8)
+    for (std::size_t j = 0; j < 8; ++j) lanes[j] += z[k + j];
+  for (std::size_t j = 0; k + j < n; ++j) lanes[j] += z[k + j];
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
+// e^x for x <= 0 (to within a few parts in 10^7; about 1e-38 below
+// e^-87), in plain arithmetic that the compiler can vectorise, as std::exp
+// cannot be: 2^(x log2 e) split into a whole power, set in the exponent
+// bits, and a fraction in [-1/2, 1/2] by its series. x is a difference of
+// two scores, finite and far from the range of an int. (A clamp on the
+// float would stop the vectorisation; the clamp on the whole power does
+// not.)
+inline float exp_nonpositive(float x) noexcept {
+  const float t = x * 1.44269504f;
+  const auto i = static_cast<std::int32_t>(t - 0.5f);  // t <= 0: rounds to nearest
+  const float g = (t - static_cast<float>(i)) * 0.69314718f;
+  const float p =
+      1.0f + g * (1.0f + g * (0.5f + g * (1.0f / 6 + g * (1.0f / 24 + g * (1.0f / 120 + g * (1.0f / 720))))));
+  const std::int32_t whole = i < -126 ? -126 : i;
+  return p * std::bit_cast<float>((whole + 127) << 23);
+}
+
+// The sum of e^(z[k] - z[best]) over the labels k other than `best`, the
+// label with the largest score: the best label's log-probability is
+// -log(1 + this). Leaving the best out keeps the small sums of a confident
+// message apart (1 + 1e-9 is 1 in a float). The powers are taken 64 at a
+// time into a buffer (a loop the compiler vectorises), then summed in eight
+// lanes.
+HANDOFF_VECTOR_CLONES
+float others_exp_sum(const float* __restrict z, std::size_t n, std::size_t best) noexcept {
+  const float top = z[best];
+  float lanes[8] = {};
+  float e[64];
+  for (std::size_t from = 0; from < n; from += 64) {
+    const std::size_t m = std::min<std::size_t>(64, n - from);
+    for (std::size_t k = 0; k < m; ++k) e[k] = exp_nonpositive(z[from + k] - top);
+    if (best - from < m) e[best - from] = 0.0f;
+    for (std::size_t k = m; k % 8 != 0; ++k) e[k] = 0.0f;
+    for (std::size_t k = 0; k < m; k += 8)
+      for (std::size_t j = 0; j < 8; ++j) lanes[j] += e[k + j];
+  }
+  return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
 // An open-addressing map from feature hash to row, for prediction.
 class row_table {
  public:
@@ -202,13 +256,21 @@ struct linear_model::impl {
   std::vector<float> bias;          // labels
   float unknown_idf = 0;            // the weight of a feature with no row
   bool soft_pairs = true;           // `soft_bit` features count only when known
+  margin_kind margin_from = margin_kind::log_probability;
   float threshold = 0.5f;
   float temperature = 1;
-  // Confidence is sigmoid(scale * (score - mean score) + shift): fitted on
+  // Confidence is sigmoid(scale * margin + shift): fitted on
   // held-back data, so it estimates the chance the label is right.
   float platt_scale = 1;
   float platt_shift = 0;
   row_table table;
+
+  // The number confidence is fitted on, from the scores and the best
+  // label.
+  float margin(const float* z, std::size_t n, std::size_t best) const noexcept {
+    if (margin_from == margin_kind::over_mean) return z[best] - lane_sum(z, n) / static_cast<float>(n);
+    return -std::log1p(others_exp_sum(z, n, best));
+  }
 
   float confidence(float margin) const noexcept {
     return 1.0f / (1.0f + std::exp(-(platt_scale * margin + platt_shift)));
@@ -319,6 +381,7 @@ linear_model& linear_model::operator=(linear_model&&) noexcept = default;
 const std::vector<std::string>& linear_model::labels() const noexcept { return impl_->labels; }
 float linear_model::confidence_for(float margin) const noexcept { return impl_->confidence(margin); }
 float linear_model::threshold() const noexcept { return impl_->threshold; }
+margin_kind linear_model::margin() const noexcept { return impl_->margin_from; }
 void linear_model::set_threshold(float t) noexcept { impl_->threshold = std::clamp(t, 0.0f, 1.0f); }
 void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 0 ? t : 1; }
 float linear_model::temperature() const noexcept { return impl_->temperature; }
@@ -335,9 +398,12 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
     throw error("linear model: feature_dropout must be at least 0 and below 1");
   if (!(options.out_of_scope_weight >= 0 && options.out_of_scope_weight <= 100))
     throw error("linear model: out_of_scope_weight must be from 0 to 100");
+  if (!(options.label_balance >= 0 && options.label_balance <= 1))
+    throw error("linear model: label_balance must be from 0 to 1");
   linear_model model;
   impl& m = *model.impl_;
   m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max)};
+  m.margin_from = options.margin;
 
   // Labels in sorted order, so the same data gives the same model.
   for (const auto& e : examples) m.labels.push_back(e.label);
@@ -434,6 +500,15 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
   auto& seen = s.sparse;
   const double total = static_cast<double>(options.epochs) * static_cast<double>(data.size());
   const float uniform = 1.0f / static_cast<float>(c);
+  std::vector<float> label_weight(c, 1.0f);
+  if (options.label_balance > 0) {
+    std::vector<std::size_t> count(c, 0);
+    for (std::size_t i = 0; i < examples.size(); ++i) ++count[y[i]];
+    const double mean = static_cast<double>(examples.size()) / static_cast<double>(c);
+    for (std::size_t k = 0; k < c; ++k)
+      label_weight[k] = static_cast<float>(
+          std::pow(mean / static_cast<double>(count[k]), static_cast<double>(options.label_balance)));
+  }
   double step = 0;
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
@@ -453,9 +528,11 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
       for (auto& v : z) v /= sum;
       // Now the gradient of the loss by the scores: towards the label, or
       // towards the same probability for all.
-      if (y[i] < c)
+      if (y[i] < c) {
         z[y[i]] -= 1.0f;
-      else
+        if (const float w = label_weight[y[i]]; w != 1.0f)
+          for (auto& v : z) v *= w;
+      } else
         for (auto& v : z) v = options.out_of_scope_weight * (v - uniform);
       for (const auto& [r, x] : *x_i) add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
       for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
@@ -552,23 +629,15 @@ linear_prediction linear_model::impl::decide(const std::vector<float>& z) const 
   std::uint32_t second = best == 0 ? 1 : 0;
   while (second < n && (second == best || p[second] != next)) ++second;
   if (second == n) second = best == 0 ? 1 : 0;
-  // The sum in eight lanes: one running sum would wait on each addition in
-  // turn, a chain as long as the labels are many.
-  float lanes[8] = {};
-  std::size_t k8 = 0;
-  for (; k8 + 8 <= n; k8 += 8)
-    for (std::size_t j = 0; j < 8; ++j) lanes[j] += p[k8 + j];
-  for (std::size_t j = 0; k8 + j < n; ++j) lanes[j] += p[k8 + j];
-  const float sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
-  const float mean = sum / static_cast<float>(n);
-  const float confidence = this->confidence(top - mean);
+  const float m = margin(p, n, best);
+  const float confidence = this->confidence(m);
   const float share = std::exp((next - top) / temperature);
-  return {best, confidence, second, confidence * share, top - mean};
+  return {best, confidence, second, confidence * share, m};
 }
 
 void linear_model::calibrate(std::span<const labelled_text> held_back) {
-  // Each held-back message gives its margin (best score less the mean
-  // score) and whether the best label is right; messages whose label the
+  // Each held-back message gives its margin (the best label's
+  // log-probability) and whether the best label is right; messages whose label the
   // model does not know (out of scope) are never right.
   std::vector<calibration_point> points;
   normalized_text norm;
@@ -579,8 +648,7 @@ void linear_model::calibrate(std::span<const labelled_text> held_back) {
     impl_->score(s.sparse, s.scores);
     const auto& z = s.scores;
     auto best = static_cast<std::size_t>(std::max_element(z.begin(), z.end()) - z.begin());
-    double mean = std::accumulate(z.begin(), z.end(), 0.0) / static_cast<double>(z.size());
-    points.push_back({static_cast<float>(z[best] - mean), impl_->labels[best] == e.label});
+    points.push_back({impl_->margin(z.data(), z.size(), best), impl_->labels[best] == e.label});
   }
   calibrate(std::span<const calibration_point>(points));
 }
@@ -714,6 +782,7 @@ std::vector<std::uint8_t> linear_model::serialize() const {
   w.put(m.platt_shift);
   w.put(m.unknown_idf);
   w.put(m.threshold);
+  w.put(static_cast<std::uint8_t>(m.margin_from));
   w.put(static_cast<std::uint32_t>(m.labels.size()));
   for (const auto& l : m.labels) w.put_string(l);
   w.put_all(m.keys);
@@ -747,9 +816,15 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
   m.platt_scale = r.get<float>();
   m.platt_shift = r.get<float>();
   m.soft_pairs = version >= 3;
+  m.margin_from = margin_kind::over_mean;
   if (version >= 2) {
     m.unknown_idf = r.get<float>();
     m.threshold = r.get<float>();
+  }
+  if (version >= 4) {
+    const auto kind = r.get<std::uint8_t>();
+    if (kind > static_cast<std::uint8_t>(margin_kind::over_mean)) throw error("linear model file: bad margin kind");
+    m.margin_from = static_cast<margin_kind>(kind);
   }
   if (!(m.threshold >= 0 && m.threshold <= 1)) throw error("linear model file: bad threshold");
   if (!std::isfinite(m.unknown_idf) || m.unknown_idf < 0) throw error("linear model file: bad unknown-feature weight");

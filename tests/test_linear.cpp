@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <handoff/error.hpp>
@@ -27,6 +28,18 @@ std::vector<labelled_text> small_set() {
 
 std::string best(const linear_model& m, std::string_view text) {
   return m.labels()[m.predict(normalized_text(text)).label];
+}
+
+// The bytes of a model as an older file format wrote them: before format 4
+// there was no margin kind (the byte after the threshold, at offset 44);
+// the version patched and the checksum (FNV-1a over the rest) written again.
+std::vector<std::uint8_t> as_format(std::vector<std::uint8_t> bytes, std::uint8_t version) {
+  if (version < 4) bytes.erase(bytes.begin() + 44);
+  bytes[8] = version;
+  std::uint64_t h = 14695981039346656037ull;
+  for (std::size_t i = 0; i + 8 < bytes.size(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
+  std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
+  return bytes;
 }
 
 }  // namespace
@@ -119,7 +132,7 @@ TEST_CASE("model files: a round trip keeps every prediction, and bad files are r
   auto newer = bytes;
   newer[8] = 99;  // the format version follows the 8-byte magic
   CHECK_THROWS_WITH_AS(linear_model::deserialize(newer),
-                       "linear model file: format version 99, this library reads 1 to 3", handoff::error);
+                       "linear model file: format version 99, this library reads 1 to 4", handoff::error);
   CHECK_THROWS_AS(linear_model::deserialize({}), handoff::error);
   CHECK_THROWS_AS(linear_model::load("/no/such/model"), handoff::error);
 }
@@ -166,16 +179,11 @@ TEST_CASE("out-of-scope examples teach what belongs to no label") {
 TEST_CASE("an unseen pair of familiar Han characters is not an unknown word") {
   linear_options o;
   o.min_count = 1;
+  o.margin = margin_kind::over_mean;  // as format-2 files had
   auto m = linear_model::train(small_set(), o);
   // The same model as a format-2 file, whose models counted every unseen
-  // feature: the version patched and the checksum (FNV-1a over the rest)
-  // written again.
-  auto bytes = m.serialize();
-  bytes[8] = 2;
-  std::uint64_t h = 14695981039346656037ull;
-  for (std::size_t i = 0; i + 8 < bytes.size(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
-  std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
-  auto old = linear_model::deserialize(bytes);
+  // feature.
+  auto old = linear_model::deserialize(as_format(m.serialize(), 2));
   auto margin = [](const linear_model& model, std::string_view text) {
     return model.predict(normalized_text(text)).margin;
   };
@@ -186,6 +194,75 @@ TEST_CASE("an unseen pair of familiar Han characters is not an unknown word") {
   CHECK(margin(m, "退钱") == doctest::Approx(margin(old, "退钱")));
   CHECK(margin(m, "where is my parcel") == margin(old, "where is my parcel"));
   CHECK(margin(m, "退钱魑") < margin(m, "退钱"));
+}
+
+TEST_CASE("confidence from the best label's log-probability, or from the best score less the mean") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  CHECK(m.margin() == margin_kind::log_probability);
+  for (const char* t : {"where is my order", "退款", "opening hours please", "something else entirely", "zzz"}) {
+    CAPTURE(t);
+    std::vector<float> p(m.labels().size());
+    m.probabilities(normalized_text(t), p);
+    const auto prediction = m.predict(normalized_text(t));
+    CHECK(prediction.margin <= 0.0f);
+    CHECK(prediction.margin == doctest::Approx(std::log(p[prediction.label])).epsilon(1e-4));
+  }
+  // A confident message keeps a margin apart from 0, where 1 + e^-20 would
+  // round to 1.
+  CHECK(m.predict(normalized_text("where is my order")).margin < 0.0f);
+  // The kind is saved with the model; files before format 4 fitted their
+  // confidence on the best score less the mean, and keep it.
+  CHECK(linear_model::deserialize(m.serialize()).margin() == margin_kind::log_probability);
+  o.margin = margin_kind::over_mean;
+  auto mean = linear_model::train(small_set(), o);
+  CHECK(mean.margin() == margin_kind::over_mean);
+  CHECK(mean.predict(normalized_text("where is my order")).margin > 0.0f);
+  auto v3 = linear_model::deserialize(as_format(mean.serialize(), 3));
+  CHECK(v3.margin() == margin_kind::over_mean);
+  for (const char* t : {"where is my order", "退款", "something else entirely"}) {
+    CAPTURE(t);
+    CHECK(v3.predict(normalized_text(t)).margin == mean.predict(normalized_text(t)).margin);
+    CHECK(v3.predict(normalized_text(t)).confidence == mean.predict(normalized_text(t)).confidence);
+  }
+  // Only the two kinds are read.
+  auto bad = m.serialize();
+  bad[44] = 7;
+  bad = as_format(bad, 4);
+  CHECK_THROWS_WITH_AS(linear_model::deserialize(bad), "linear model file: bad margin kind", handoff::error);
+}
+
+TEST_CASE("a label with fewer examples is not outweighed by one with more") {
+  // Eight examples of `refund`, one of every other order_status example: an
+  // intent's author wrote fewer, which says nothing of how often customers
+  // ask for it.
+  std::vector<labelled_text> uneven;
+  int order_status = 0;
+  for (const auto& e : small_set())
+    if (e.label != "order_status" || order_status++ % 4 == 0) uneven.push_back(e);
+  linear_options o;
+  o.min_count = 1;
+  o.label_balance = 0;
+  auto alike = linear_model::train(uneven, o);
+  o.label_balance = 1;
+  auto balanced = linear_model::train(uneven, o);
+  auto probability = [](const linear_model& m, std::string_view text, std::string_view label) {
+    std::vector<float> p(m.labels().size());
+    m.probabilities(normalized_text(text), p);
+    return p[static_cast<std::size_t>(std::find(m.labels().begin(), m.labels().end(), label) - m.labels().begin())];
+  };
+  for (const char* t : {"where is my order", "包裹到哪了", "is my order on its way"}) {
+    CAPTURE(t);
+    CHECK(probability(balanced, t, "order_status") > probability(alike, t, "order_status"));
+  }
+  // With as many examples per label, the weights are all 1: the same model.
+  o.label_balance = 0;
+  auto even_alike = linear_model::train(small_set(), o);
+  o.label_balance = 1;
+  CHECK(linear_model::train(small_set(), o).serialize() == even_alike.serialize());
+  o.label_balance = 1.5f;
+  CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
 }
 
 TEST_CASE("training refuses data it cannot learn from") {

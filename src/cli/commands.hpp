@@ -84,6 +84,7 @@ struct eval_options {
   double learning_rate = 0;        // 0: the model's default
   float feature_dropout = -1;      // below 0: the model's default
   float out_of_scope_weight = -1;  // below 0: the model's default
+  float label_balance = -1;        // below 0: the model's default
   bool no_oos_train = false;
   int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;

@@ -110,6 +110,7 @@ int eval(const eval_options& options) {
   if (options.feature_dropout >= 0) lo.feature_dropout = options.feature_dropout;
   if (options.hash_bits > 0) lo.hash_bits = options.hash_bits;
   if (options.out_of_scope_weight >= 0) lo.out_of_scope_weight = options.out_of_scope_weight;
+  if (options.label_balance >= 0) lo.label_balance = options.label_balance;
 
   auto t0 = clock_type::now();
   auto model = linear_model::train(train, oos_train, lo);
@@ -225,6 +226,8 @@ int eval(const eval_options& options) {
   r["threshold_rule"] =
       tuned ? "max (in-scope accuracy + OOS recall) / 2 on val + oos_val, as the peers" : "none (no oos_val)";
   r["val_objective"] = th.objective;
+  r["confidence_from"] = model.margin() == margin_kind::log_probability ? "best label's log-probability"
+                                                                        : "best score less the mean score";
 
   r["labels"] = model.labels().size();
   r["train_examples"] = train.size();

@@ -116,6 +116,8 @@ int main(int argc, char** argv) {
                        "Share of features hidden per training step, 0 to below 1 (default: the model's)");
   eval_cmd->add_option("--oos-weight", eval.out_of_scope_weight,
                        "How hard an oos_train message pulls towards no label (default: the model's)");
+  eval_cmd->add_option("--label-balance", eval.label_balance,
+                       "0 to 1: how much more an example of a label with fewer examples weighs (default: the model's)");
   eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
                      "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");

@@ -452,6 +452,19 @@ PYBIND11_MODULE(_handoff, m) {
           },
           py::arg("text"))
       .def(
+          "probabilities",
+          [](const linear_model& model, const std::string& text) {
+            std::vector<float> out(model.labels().size());
+            {
+              py::gil_scoped_release nogil;
+              model.probabilities(normalized_text(text), out);
+            }
+            return out;
+          },
+          py::arg("text"),
+          "Every label's share of the softmax, in the order of `labels`: how the labels compare for this message, "
+          "not the chance that the best is right")
+      .def(
           "predict_many",
           [](const linear_model& model, const std::vector<std::string>& texts) {
             std::vector<linear_prediction> out(texts.size());

@@ -2,6 +2,7 @@
 callbacks (and their failures), stores, the statistical matcher."""
 
 import json
+import math
 import os
 import pathlib
 import threading
@@ -173,6 +174,12 @@ def test_training_predicting_and_model_files(tmp_path):
     assert sorted(model.labels) == ["hours", "order", "refund"]
     p = model.predict("where's my parcel")
     assert p["label"] == "order" and 0 <= p["confidence"] <= 1
+    # Every label's share of the softmax, in the order of `labels`; the best
+    # label's log-probability is the prediction's margin.
+    shares = model.probabilities("where's my parcel")
+    assert len(shares) == len(model.labels) and abs(sum(shares) - 1) < 1e-4
+    assert model.labels[shares.index(max(shares))] == "order"
+    assert math.isclose(math.log(max(shares)), p["margin"], rel_tol=1e-3)
     many = model.predict_many(["我要退款", "opening hours", "where is my order"])
     assert [x["label"] for x in many] == ["refund", "hours", "order"]
     assert many[2] == model.predict("where is my order")
