@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "handoff/protocol.hpp"
 
@@ -85,6 +86,7 @@ struct eval_options {
   float feature_dropout = -1;      // below 0: the model's default
   float out_of_scope_weight = -1;  // below 0: the model's default
   float label_balance = -1;        // below 0: the model's default
+  std::vector<int> char_ngrams;    // empty: the model's default
   bool no_oos_train = false;
   int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;

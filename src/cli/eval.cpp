@@ -111,6 +111,10 @@ int eval(const eval_options& options) {
   if (options.hash_bits > 0) lo.hash_bits = options.hash_bits;
   if (options.out_of_scope_weight >= 0) lo.out_of_scope_weight = options.out_of_scope_weight;
   if (options.label_balance >= 0) lo.label_balance = options.label_balance;
+  if (options.char_ngrams.size() == 2) {
+    lo.char_ngram_min = options.char_ngrams[0];
+    lo.char_ngram_max = options.char_ngrams[1];
+  }
 
   auto t0 = clock_type::now();
   auto model = linear_model::train(train, oos_train, lo);

@@ -118,6 +118,10 @@ int main(int argc, char** argv) {
                        "How hard an oos_train message pulls towards no label (default: the model's)");
   eval_cmd->add_option("--label-balance", eval.label_balance,
                        "0 to 1: how much more an example of a label with fewer examples weighs (default: the model's)");
+  eval_cmd
+      ->add_option("--char-ngrams", eval.char_ngrams, "Shortest and longest character n-grams (default: the model's)")
+      ->expected(2)
+      ->check(CLI::Range(1, 10));
   eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
                      "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");
