@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Intent matching side by side on data sets of other shapes derived from one
+# (scripts/intent-variants.py: small, imbalanced, no oos_train, few intents,
+# held-out intents), to see whether the figures hold beyond the set the
+# matcher was developed on. Prints "== VARIANT" and then one JSON line per
+# model, as scripts/bench-intents.sh does.
+#   scripts/bench-intent-variants.sh [DATASET.json] [--seed N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-../shared/data/clinc150.json}
+shift || true
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+/usr/bin/python3 scripts/intent-variants.py "$data" "$out" "$@"
+for variant in small imbalanced no_oos_train few_intents held_out; do
+  echo "== $variant"
+  bash scripts/bench-intents.sh "$out/$variant.json"
+done
