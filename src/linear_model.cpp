@@ -21,12 +21,12 @@ namespace {
 
 constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
 // Version 2 added the weight of unknown features and the threshold; version
-// 1 files (weight 0, threshold 0.5) are still read. Versions 3 and 4 have the
-// same layout: version 3 models drop unknown pairs of Han characters
-// (`soft_bit`), which older ones counted; version 4 models fit their
-// confidence on the best label's log-probability, older ones on the best
-// score less the mean score. A loaded model keeps its own, so its
-// calibration still holds.
+// 1 files (weight 0, threshold 0.5) are still read. Version 3 has the
+// layout of 2; its models drop unknown pairs of Han characters (`soft_bit`),
+// which older ones counted. Version 4 adds, after the threshold, a byte for
+// what confidence is fitted on (`margin_kind`); older models fitted it on
+// the best score less the mean score. A loaded model keeps its own ways, so
+// its calibration still holds.
 constexpr std::uint32_t format_version = 4;
 
 std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
@@ -174,7 +174,7 @@ float others_exp_sum(const float* __restrict z, std::size_t n, std::size_t best)
   for (std::size_t from = 0; from < n; from += 64) {
     const std::size_t m = std::min<std::size_t>(64, n - from);
     for (std::size_t k = 0; k < m; ++k) e[k] = exp_nonpositive(z[from + k] - top);
-    if (best - from < m) e[best - from] = 0.0f;
+    if (best - from < m) e[best - from] = 0.0f;  // (best < from wraps round: not here)
     for (std::size_t k = m; k % 8 != 0; ++k) e[k] = 0.0f;
     for (std::size_t k = 0; k < m; k += 8)
       for (std::size_t j = 0; j < 8; ++j) lanes[j] += e[k + j];
