@@ -33,8 +33,9 @@ enum class margin_kind : std::uint8_t {
   over_mean,
 };
 
-/// How a linear model is trained. The defaults were chosen on CLINC150's
-/// validation split, never on its test split.
+/// How a linear model is trained. The defaults were chosen on the
+/// validation splits of CLINC150 and of data sets derived from it
+/// (scripts/intent-variants.py), never on a test split.
 struct linear_options {
   /// Training is deterministic for a seed.
   std::uint32_t seed = 1;
@@ -71,6 +72,7 @@ struct linear_options {
   /// more; 0 weighs every example alike, 1 gives every label the same total
   /// weight.
   float label_balance = 0.5f;
+  /// What the model's confidence is fitted on; saved with the model.
   margin_kind margin = margin_kind::log_probability;
 };
 
