@@ -636,8 +636,8 @@ linear_prediction linear_model::impl::decide(const std::vector<float>& z) const 
 }
 
 void linear_model::calibrate(std::span<const labelled_text> held_back) {
-  // Each held-back message gives its margin (the best label's
-  // log-probability) and whether the best label is right; messages whose label the
+  // Each held-back message gives its margin (as the model's `margin_kind`
+  // says) and whether the best label is right; messages whose label the
   // model does not know (out of scope) are never right.
   std::vector<calibration_point> points;
   normalized_text norm;

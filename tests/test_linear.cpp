@@ -202,7 +202,7 @@ TEST_CASE("confidence from the best label's log-probability, or from the best sc
   auto m = linear_model::train(small_set(), o);
   CHECK(m.margin() == margin_kind::log_probability);
   for (const char* t : {"where is my order", "退款", "opening hours please", "something else entirely", "zzz"}) {
-    CAPTURE(t);
+    CAPTURE(std::string(t));
     std::vector<float> p(m.labels().size());
     m.probabilities(normalized_text(t), p);
     const auto prediction = m.predict(normalized_text(t));
@@ -222,7 +222,7 @@ TEST_CASE("confidence from the best label's log-probability, or from the best sc
   auto v3 = linear_model::deserialize(as_format(mean.serialize(), 3));
   CHECK(v3.margin() == margin_kind::over_mean);
   for (const char* t : {"where is my order", "退款", "something else entirely"}) {
-    CAPTURE(t);
+    CAPTURE(std::string(t));
     CHECK(v3.predict(normalized_text(t)).margin == mean.predict(normalized_text(t)).margin);
     CHECK(v3.predict(normalized_text(t)).confidence == mean.predict(normalized_text(t)).confidence);
   }
@@ -234,9 +234,9 @@ TEST_CASE("confidence from the best label's log-probability, or from the best sc
 }
 
 TEST_CASE("a label with fewer examples is not outweighed by one with more") {
-  // Eight examples of `refund`, one of every other order_status example: an
-  // intent's author wrote fewer, which says nothing of how often customers
-  // ask for it.
+  // Eight examples of `refund` and of `hours`, two of `order_status` (one
+  // in four): an intent's author wrote fewer, which says nothing of how
+  // often customers ask for it.
   std::vector<labelled_text> uneven;
   int order_status = 0;
   for (const auto& e : small_set())

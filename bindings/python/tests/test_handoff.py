@@ -179,7 +179,8 @@ def test_training_predicting_and_model_files(tmp_path):
     shares = model.probabilities("where's my parcel")
     assert len(shares) == len(model.labels) and abs(sum(shares) - 1) < 1e-4
     assert model.labels[shares.index(max(shares))] == "order"
-    assert math.isclose(math.log(max(shares)), p["margin"], rel_tol=1e-3)
+    # (The shares are floats: near 1, their log is only good to about 1e-7.)
+    assert math.isclose(math.log(max(shares)), p["margin"], rel_tol=1e-3, abs_tol=1e-6)
     many = model.predict_many(["我要退款", "opening hours", "where is my order"])
     assert [x["label"] for x in many] == ["refund", "hours", "order"]
     assert many[2] == model.predict("where is my order")
