@@ -14,9 +14,11 @@ namespace {
 struct result {
   int status = -1;
   std::string out;
+  std::string err;
 };
 
-// Runs the tool with `input` on stdin; returns its exit status and stdout.
+// Runs the tool with `input` on stdin; returns its exit status, stdout and
+// stderr.
 result run_cli(const std::string& args, const std::string& input) {
   auto dir = std::filesystem::temp_directory_path();
   auto in_path = dir / ("handoff-cli-" + std::to_string(::getpid()) + ".in");
@@ -24,7 +26,8 @@ result run_cli(const std::string& args, const std::string& input) {
     std::ofstream f(in_path, std::ios::binary);
     f << input;
   }
-  std::string cmd = std::string(HANDOFF_CLI) + " " + args + " < " + in_path.string() + " 2>/dev/null";
+  auto err_path = dir / ("handoff-cli-" + std::to_string(::getpid()) + ".err");
+  std::string cmd = std::string(HANDOFF_CLI) + " " + args + " < " + in_path.string() + " 2>" + err_path.string();
   result r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -33,6 +36,8 @@ result run_cli(const std::string& args, const std::string& input) {
   int st = ::pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   std::filesystem::remove(in_path);
+  r.err = handoff::test::read_file(err_path.string());
+  std::filesystem::remove(err_path);
   return r;
 }
 
@@ -200,7 +205,62 @@ TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad
   }
   auto bad = run_cli("eval --data " + path.string(), "");
   CHECK(bad.status == 2);
+  CHECK(bad.err.find("item 0 of `train` is not [text, label]") != std::string::npos);
   std::filesystem::remove(path);
+}
+
+TEST_CASE(
+    "handoff eval reads data sets as other tools write them: numbered labels, extra fields, bare out-of-scope "
+    "texts") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  // The same data written four ways. Out-of-scope messages are out of
+  // scope whatever they are labelled, even with an intent's name, so the
+  // figures and the threshold must not change.
+  auto write = [](const std::filesystem::path& path, int form) {
+    nlohmann::json data;
+    const std::vector<std::pair<const char*, int>> items{
+        {"where is my order", 7}, {"track my package please", 7},     {"has my parcel shipped yet", 7},
+        {"i want a refund", 12},  {"how do i get my money back", 12}, {"refund my purchase", 12},
+        {"when do you open", 3},  {"what are your opening hours", 3}, {"are you open on sundays", 3}};
+    for (const char* split : {"train", "val", "test"})
+      for (const auto& [text, label] : items) {
+        if (form == 0)
+          data[split].push_back({text, std::to_string(label)});
+        else if (form == 1)
+          data[split].push_back({text, label});  // a number
+        else
+          data[split].push_back({text, label, "id-" + std::to_string(label)});  // and a field more
+      }
+    for (const char* split : {"oos_val", "oos_test"})
+      for (const char* text : {"what is the weather today", "tell me a joke", "who won the game last night"}) {
+        if (form == 0)
+          data[split].push_back({text, "oos"});
+        else if (form == 1)
+          data[split].push_back(text);  // a bare text
+        else if (form == 2)
+          data[split].push_back({text, "7"});  // labelled as an intent
+        else
+          data[split].push_back({text});
+      }
+    std::ofstream f(path);
+    f << data.dump();
+  };
+  auto path = std::filesystem::temp_directory_path() / ("handoff-eval-forms-" + std::to_string(::getpid()) + ".json");
+  std::vector<nlohmann::json> results;
+  for (int form = 0; form < 4; ++form) {
+    CAPTURE(form);
+    write(path, form);
+    auto r = run_cli("eval --json --predict-seconds 0.01 --data " + path.string(), "");
+    REQUIRE(r.status == 0);
+    results.push_back(nlohmann::json::parse(r.out));
+  }
+  std::filesystem::remove(path);
+  for (std::size_t form = 1; form < results.size(); ++form) {
+    CAPTURE(form);
+    for (const char* key : {"in_scope_accuracy", "oos_recall", "closed_set_accuracy", "threshold", "labels"})
+      CHECK(results[form][key] == results[0][key]);
+  }
+  CHECK(results[0]["labels"] == 3);
 }
 
 TEST_CASE("handoff eval --messages: the demo bot understands Chinese as well as English") {

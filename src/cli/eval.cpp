@@ -9,6 +9,7 @@
 #include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "commands.hpp"
 #include "handoff/error.hpp"
@@ -19,15 +20,46 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+// A text or label as the data set has it: a string, or a number written
+// as JSON writes it (data sets converted from elsewhere often number their
+// labels; the peers read them as text too).
+bool as_text(const nlohmann::json& v, std::string& out) {
+  if (v.is_string())
+    out = v.get<std::string>();
+  else if (v.is_number())
+    out = v.dump();
+  else
+    return false;
+  return true;
+}
+
+// The [text, label] items of one split. Items may carry more after the
+// label (an id, say), which is ignored. Out-of-scope splits need no label:
+// [text] or a bare text will do, and a label they have is kept only for
+// --scores.
 std::vector<labelled_text> split(const nlohmann::json& data, const char* key) {
   std::vector<labelled_text> out;
   auto it = data.find(key);
   if (it == data.end() || it->is_null()) return out;
   if (!it->is_array()) throw error(fmt::format("--data: `{}` must be a list of [text, label]", key));
-  for (const auto& pair : *it) {
-    if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-      throw error(fmt::format("--data: every item of `{}` must be [text, label]", key));
-    out.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
+  const bool out_of_scope = std::string_view(key).starts_with("oos_");
+  std::size_t index = 0;
+  for (const auto& item : *it) {
+    labelled_text e;
+    bool ok;
+    if (out_of_scope && !item.is_array()) {
+      ok = as_text(item, e.text);
+    } else {
+      ok = item.is_array() && !item.empty() && as_text(item[0], e.text);
+      if (ok && item.size() >= 2) ok = as_text(item[1], e.label) || out_of_scope;
+      if (ok && item.size() < 2) ok = out_of_scope;
+    }
+    if (!ok)
+      throw error(
+          fmt::format("--data: item {} of `{}` is not [text, label] (texts and labels are strings or numbers): {}",
+                      index, key, item.dump().substr(0, 200)));
+    out.push_back(std::move(e));
+    ++index;
   }
   return out;
 }
@@ -119,9 +151,10 @@ int eval(const eval_options& options) {
   auto t0 = clock_type::now();
   auto model = linear_model::train(train, oos_train, lo);
   {
-    // Calibrate on everything held back, out-of-scope messages included.
+    // Calibrate on everything held back, out-of-scope messages included,
+    // under a label no intent has, whatever the data set calls them.
     auto held_back = val;
-    held_back.insert(held_back.end(), oos_val.begin(), oos_val.end());
+    for (const auto& e : oos_val) held_back.push_back({e.text, std::string("\x01out of scope")});
     model.calibrate(held_back);
   }
   double train_seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
