@@ -175,6 +175,8 @@ TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad
   CHECK(j["predict_per_second"].get<double>() > 0.0);
   CHECK(j["predict_one_per_second"].get<double>() > 0.0);
   CHECK(j["model_bytes"].get<long long>() > 0);
+  CHECK(j["calibration_error"].get<double>() >= 0.0);
+  CHECK(j["calibration_error"].get<double>() <= 1.0);
 
   // --save writes the model with the threshold it reported.
   auto model_path = path;

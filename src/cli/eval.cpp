@@ -115,6 +115,26 @@ threshold_choice tune(const std::vector<scored>& val, const std::vector<scored>&
   return best;
 }
 
+// How far confidence is from the share right, in ten equal bins of
+// confidence, weighted by their messages (expected calibration error). An
+// out-of-scope message is never right: whatever label it gets is wrong.
+double calibration_error(const std::vector<scored>& in_scope, const std::vector<scored>& out_of_scope) {
+  double confidence[10] = {}, right[10] = {}, count[10] = {};
+  auto add = [&](const scored& s, bool correct) {
+    const auto bin = std::min<std::size_t>(9, static_cast<std::size_t>(std::max(0.0f, s.score) * 10));
+    confidence[bin] += s.score;
+    right[bin] += correct;
+    count[bin] += 1;
+  };
+  for (const auto& s : in_scope) add(s, s.correct);
+  for (const auto& s : out_of_scope) add(s, false);
+  const double total = static_cast<double>(in_scope.size() + out_of_scope.size());
+  double error = 0;
+  for (std::size_t b = 0; b < 10; ++b)
+    if (count[b] > 0) error += std::abs(confidence[b] - right[b]) / total;
+  return error;
+}
+
 }  // namespace
 
 int eval(const eval_options& options) {
@@ -255,6 +275,9 @@ int eval(const eval_options& options) {
           : nlohmann::ordered_json(static_cast<double>(true_oos) / static_cast<double>(true_oos + false_oos));
   r["overall_accuracy"] = (static_cast<double>(correct + true_oos)) / (n_in + n_oos);
   r["closed_set_accuracy"] = static_cast<double>(closed_correct) / n_in;
+  // Confidences are fitted on val + oos_val; test's share of out-of-scope
+  // messages may differ, and with it how often a confidence is right.
+  r["calibration_error"] = calibration_error(test_scores, oos_scores);
   r["train_seconds"] = train_seconds;
   r["predict_per_second"] = per_second;
   r["predict_one_per_second"] = one_per_second;
@@ -281,6 +304,8 @@ int eval(const eval_options& options) {
     if (!r["oos_precision"].is_null())
       fmt::print("out-of-scope prec.   {:.2f}%\n", 100.0 * r["oos_precision"].get<double>());
     fmt::print("closed-set accuracy  {:.2f}%\n", 100.0 * r["closed_set_accuracy"].get<double>());
+    fmt::print("calibration error    {:.3f} (expected, on test + oos_test, ten bins)\n",
+               r["calibration_error"].get<double>());
     fmt::print("threshold            {} ({})\n", r["threshold"].dump(), r["threshold_rule"].get<std::string>());
     fmt::print("training             {:.2f} s\n", train_seconds);
     fmt::print("predictions          {:.0f} per second, one thread, in batches of {}\n", per_second, batch_size);
