@@ -25,9 +25,11 @@ constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
 // layout of 2; its models drop unknown pairs of Han characters (`soft_bit`),
 // which older ones counted. Version 4 adds, after the threshold, a byte for
 // what confidence is fitted on (`margin_kind`); older models fitted it on
-// the best score less the mean score. A loaded model keeps its own ways, so
-// its calibration still holds.
-constexpr std::uint32_t format_version = 4;
+// the best score less the mean score. Version 5 adds, after that byte, the
+// shortest character n-gram taken inside a word (an int32); older models
+// took every one. A loaded model keeps its own ways, so its calibration
+// still holds.
+constexpr std::uint32_t format_version = 5;
 
 std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
   auto p = static_cast<const unsigned char*>(data);
@@ -61,6 +63,7 @@ struct feature_settings {
   int hash_bits = 22;
   int char_min = 2;
   int char_max = 5;
+  int inner_min = 2;  // shorter n-grams only at the word's start or end
 };
 
 // Set on a feature that says nothing when the model never learnt it: a pair
@@ -99,12 +102,16 @@ void extract(const normalized_text& t, const feature_settings& s, std::vector<st
       if ((static_cast<unsigned char>(scratch[i]) & 0xC0) != 0x80) starts.push_back(i);
     starts.push_back(static_cast<std::uint32_t>(scratch.size()));
     std::size_t chars = starts.size() - 1;
-    for (int n = s.char_min; n <= s.char_max; ++n)
-      for (std::size_t i = 0; i + static_cast<std::size_t>(n) <= chars; ++i) {
-        std::string_view g(scratch.data() + starts[i], starts[i + static_cast<std::size_t>(n)] - starts[i]);
+    for (int n = s.char_min; n <= s.char_max; ++n) {
+      const auto len = static_cast<std::size_t>(n);
+      for (std::size_t i = 0; i + len <= chars; ++i) {
+        // Shorter than inner_min: at the word's start or end only.
+        if (n < s.inner_min && i != 0 && i + len != chars) continue;
+        std::string_view g(scratch.data() + starts[i], starts[i + len] - starts[i]);
         if (g == scratch) continue;  // the whole word is its unigram already
         out.push_back(feature_hash(char_ngram, g, {}, s.hash_bits));
       }
+    }
   }
   if (any_word) out.push_back(feature_hash(word_bigram, prev, "</s>", s.hash_bits));
 }
@@ -419,7 +426,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
     throw error("linear model: label_balance must be from 0 to 1");
   linear_model model;
   impl& m = *model.impl_;
-  m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max)};
+  m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max),
+                std::max(1, options.char_ngram_inner_min)};
   m.margin_from = options.margin;
 
   // Labels in sorted order, so the same data gives the same model.
@@ -800,6 +808,7 @@ std::vector<std::uint8_t> linear_model::serialize() const {
   w.put(m.unknown_idf);
   w.put(m.threshold);
   w.put(static_cast<std::uint8_t>(m.margin_from));
+  w.put(static_cast<std::int32_t>(m.settings.inner_min));
   w.put(static_cast<std::uint32_t>(m.labels.size()));
   for (const auto& l : m.labels) w.put_string(l);
   w.put_all(m.keys);
@@ -849,6 +858,8 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
     if (kind > static_cast<std::uint8_t>(margin_kind::over_mean)) throw error("linear model file: bad margin kind");
     m.margin_from = static_cast<margin_kind>(kind);
   }
+  m.settings.inner_min = version >= 5 ? r.get<std::int32_t>() : m.settings.char_min;
+  if (m.settings.inner_min < 1) throw error("linear model file: bad shortest inner n-gram");
   if (!(m.threshold >= 0 && m.threshold <= 1)) throw error("linear model file: bad threshold");
   if (!std::isfinite(m.unknown_idf) || m.unknown_idf < 0) throw error("linear model file: bad unknown-feature weight");
   auto nlabels = r.get<std::uint32_t>();

@@ -30,16 +30,27 @@ std::string best(const linear_model& m, std::string_view text) {
   return m.labels()[m.predict(normalized_text(text)).label];
 }
 
-// The bytes of a model as an older file format wrote them: before format 4
-// there was no margin kind (the byte after the threshold, at offset 44);
-// the version patched and the checksum (FNV-1a over the rest) written again.
+// The bytes of a model as an older file format wrote them: before format 5
+// there was no shortest inner n-gram (the int32 after the margin kind, at
+// offset 45), before format 4 no margin kind (the byte after the threshold,
+// at 44); the version patched and the checksum (FNV-1a over the rest)
+// written again. Older formats took every n-gram: convert only models
+// trained with `every_ngram`.
 std::vector<std::uint8_t> as_format(std::vector<std::uint8_t> bytes, std::uint8_t version) {
+  if (version < 5) bytes.erase(bytes.begin() + 45, bytes.begin() + 49);
   if (version < 4) bytes.erase(bytes.begin() + 44);
   bytes[8] = version;
   std::uint64_t h = 14695981039346656037ull;
   for (std::size_t i = 0; i + 8 < bytes.size(); ++i) h = (h ^ bytes[i]) * 1099511628211ull;
   std::memcpy(bytes.data() + bytes.size() - 8, &h, 8);
   return bytes;
+}
+
+linear_options every_ngram() {
+  linear_options o;
+  o.min_count = 1;
+  o.char_ngram_inner_min = o.char_ngram_min;
+  return o;
 }
 
 }  // namespace
@@ -137,7 +148,7 @@ TEST_CASE("model files: a round trip keeps every prediction, and bad files are r
   auto newer = bytes;
   newer[8] = 99;  // the format version follows the 8-byte magic
   CHECK_THROWS_WITH_AS(linear_model::deserialize(newer),
-                       "linear model file: format version 99, this library reads 1 to 4", handoff::error);
+                       "linear model file: format version 99, this library reads 1 to 5", handoff::error);
   CHECK_THROWS_AS(linear_model::deserialize({}), handoff::error);
   CHECK_THROWS_AS(linear_model::load("/no/such/model"), handoff::error);
 }
@@ -182,8 +193,7 @@ TEST_CASE("out-of-scope examples teach what belongs to no label") {
 }
 
 TEST_CASE("an unseen pair of familiar Han characters is not an unknown word") {
-  linear_options o;
-  o.min_count = 1;
+  linear_options o = every_ngram();
   o.margin = margin_kind::over_mean;  // as format-2 files had
   auto m = linear_model::train(small_set(), o);
   // The same model as a format-2 file, whose models counted every unseen
@@ -220,6 +230,7 @@ TEST_CASE("confidence from the best label's log-probability, or from the best sc
   // The kind is saved with the model; files before format 4 fitted their
   // confidence on the best score less the mean, and keep it.
   CHECK(linear_model::deserialize(m.serialize()).margin() == margin_kind::log_probability);
+  o = every_ngram();
   o.margin = margin_kind::over_mean;
   auto mean = linear_model::train(small_set(), o);
   CHECK(mean.margin() == margin_kind::over_mean);
@@ -268,6 +279,34 @@ TEST_CASE("a label with fewer examples is not outweighed by one with more") {
   CHECK(linear_model::train(small_set(), o).serialize() == even_alike.serialize());
   o.label_balance = 1.5f;
   CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
+}
+
+TEST_CASE("short character n-grams come from a word's ends only, and older files keep every one") {
+  linear_options o;
+  o.min_count = 1;
+  auto ends = linear_model::train(small_set(), o);
+  auto every = linear_model::train(small_set(), every_ngram());
+  // Fewer features: the inner pairs and triples of letters are gone.
+  CHECK(ends.serialize().size() < every.serialize().size());
+  CHECK(best(ends, "where is my order") == "order_status");
+  CHECK(best(ends, "how do i get a refund") == "refund");
+  // A message that shares only an inner pair of letters with the examples
+  // ("ef" of "refund") has nothing known to the model that skips them.
+  CHECK(ends.predict(normalized_text("zzefzz")).margin < every.predict(normalized_text("zzefzz")).margin);
+  // Both survive a round trip; a format-4 file (no setting) takes every
+  // n-gram, as models did then.
+  auto v4 = linear_model::deserialize(as_format(every.serialize(), 4));
+  for (const char* t : {"where is my order", "refunding", "zzefzz", "opening hours please"}) {
+    CAPTURE(std::string(t));
+    CHECK(linear_model::deserialize(ends.serialize()).predict(normalized_text(t)).margin ==
+          ends.predict(normalized_text(t)).margin);
+    CHECK(v4.predict(normalized_text(t)).margin == every.predict(normalized_text(t)).margin);
+  }
+  // A nonsensical setting in a file is refused.
+  auto bad = ends.serialize();
+  std::memset(bad.data() + 45, 0, 4);
+  bad = as_format(bad, 5);
+  CHECK_THROWS_WITH_AS(linear_model::deserialize(bad), "linear model file: bad shortest inner n-gram", handoff::error);
 }
 
 TEST_CASE("training refuses data it cannot learn from") {

@@ -167,6 +167,7 @@ int eval(const eval_options& options) {
     lo.char_ngram_min = options.char_ngrams[0];
     lo.char_ngram_max = options.char_ngrams[1];
   }
+  if (options.inner_ngram_min > 0) lo.char_ngram_inner_min = options.inner_ngram_min;
 
   auto t0 = clock_type::now();
   auto model = linear_model::train(train, oos_train, lo);

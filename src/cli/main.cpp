@@ -122,6 +122,11 @@ int main(int argc, char** argv) {
       ->add_option("--char-ngrams", eval.char_ngrams, "Shortest and longest character n-grams (default: the model's)")
       ->expected(2)
       ->check(CLI::Range(1, 10));
+  eval_cmd
+      ->add_option("--inner-ngram-min", eval.inner_ngram_min,
+                   "Shorter character n-grams only at a word's start or end; the shortest n-gram or less takes every "
+                   "one (default: the model's)")
+      ->check(CLI::Range(1, 10));
   eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
                      "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");

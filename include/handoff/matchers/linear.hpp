@@ -50,6 +50,16 @@ struct linear_options {
   /// a third more features to look up.)
   int char_ngram_min = 2;
   int char_ngram_max = 4;
+  /// Shorter character n-grams are taken only where they touch the word's
+  /// start or end (`<re`, `ng>`), not inside it (`ef`, `fun`): a word's
+  /// edges carry its prefixes and endings, while its short inner pieces
+  /// are in so many words that they say little and cost a row each. On
+  /// CLINC150 and the data sets derived from it, 4 raised closed-set
+  /// accuracy on every one (by up to 0.5 points), held the validation
+  /// objective (mean +0.0013), made a message's rows a third fewer, and
+  /// predictions 36 to 42% faster. `char_ngram_min` or less takes every
+  /// n-gram, as models before file format 5 did.
+  int char_ngram_inner_min = 4;
   /// Features seen in fewer training messages are dropped.
   std::uint32_t min_count = 2;
   /// How much a feature the model never learnt weighs in a message's
