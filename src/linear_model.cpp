@@ -291,10 +291,11 @@ struct linear_model::impl {
 
   // Weights are kept to 8 bits (a scale per row), as the file stores them,
   // so the trained model and the loaded one are the same. A row is added
-  // into the scores as `span()` bytes, whole vectors with no odd end, which
-  // for CLINC150's 150 labels is a sixth faster with AVX-512 and a tenth
-  // with AVX2; the bytes past a row's end are the next row's (or `slack()`
-  // zeros after the last), and the scores they make are cut off.
+  // into the scores as `span()` bytes, whole vectors with no odd end (with
+  // the AVX-512 build this made predictions on CLINC150 a seventh faster,
+  // side by side: docs/BENCHMARKS.md); the bytes past a row's end are the
+  // next row's (or `slack()` zeros after the last), and the scores they
+  // make are cut off.
   std::vector<float> scales;
   std::vector<std::int8_t> quantized;  // rows x labels, then slack()
   std::size_t span() const noexcept { return (classes() + 31) & ~std::size_t{31}; }
