@@ -88,6 +88,7 @@ struct eval_options {
   float label_balance = -1;        // below 0: the model's default
   std::vector<int> char_ngrams;    // empty: the model's default
   int inner_ngram_min = 0;         // 0: the model's default
+  float unknown_weight = -1;       // below 0: the model's default
   bool no_oos_train = false;
   int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;

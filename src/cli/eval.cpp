@@ -168,6 +168,7 @@ int eval(const eval_options& options) {
     lo.char_ngram_max = options.char_ngrams[1];
   }
   if (options.inner_ngram_min > 0) lo.char_ngram_inner_min = options.inner_ngram_min;
+  if (options.unknown_weight >= 0) lo.unknown_weight = options.unknown_weight;
 
   auto t0 = clock_type::now();
   auto model = linear_model::train(train, oos_train, lo);
