@@ -47,13 +47,14 @@ std::vector<labelled_text> split(const nlohmann::json& data, const char* key) {
   for (const auto& item : *it) {
     labelled_text e;
     bool ok;
-    if (out_of_scope && !item.is_array()) {
-      ok = as_text(item, e.text);
-    } else {
-      ok = item.is_array() && !item.empty() && as_text(item[0], e.text);
-      if (ok && item.size() >= 2) ok = as_text(item[1], e.label) || out_of_scope;
-      if (ok && item.size() < 2) ok = out_of_scope;
-    }
+    if (!item.is_array())
+      ok = out_of_scope && as_text(item, e.text);  // a bare text
+    else if (item.empty() || !as_text(item[0], e.text))
+      ok = false;
+    else if (item.size() < 2)
+      ok = out_of_scope;  // [text]
+    else
+      ok = as_text(item[1], e.label) || out_of_scope;  // an out-of-scope label may be anything
     if (!ok)
       throw error(
           fmt::format("--data: item {} of `{}` is not [text, label] (texts and labels are strings or numbers): {}",
