@@ -425,6 +425,10 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
     throw error("linear model: out_of_scope_weight must be from 0 to 100");
   if (!(options.label_balance >= 0 && options.label_balance <= 1))
     throw error("linear model: label_balance must be from 0 to 1");
+  // (A model with an infinite one would be written, and then refused when
+  // loaded.)
+  if (!(std::isfinite(options.unknown_weight) && options.unknown_weight >= 0))
+    throw error("linear model: unknown_weight must be finite and at least 0");
   linear_model model;
   impl& m = *model.impl_;
   m.settings = {options.hash_bits, std::max(1, options.char_ngram_min), std::max(0, options.char_ngram_max),

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <handoff/error.hpp>
 #include <handoff/matchers/linear.hpp>
+#include <limits>
 
 using namespace handoff;
 
@@ -317,6 +318,12 @@ TEST_CASE("training refuses data it cannot learn from") {
   o.feature_dropout = 1;  // would hide every feature
   CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
   o.feature_dropout = -0.1f;
+  CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
+  o = {};
+  o.unknown_weight = std::numeric_limits<float>::infinity();  // a file of it could not be loaded
+  CHECK_THROWS_WITH_AS(linear_model::train(small_set(), o),
+                       "linear model: unknown_weight must be finite and at least 0", handoff::error);
+  o.unknown_weight = -1;
   CHECK_THROWS_AS(linear_model::train(small_set(), o), handoff::error);
 }
 
