@@ -35,6 +35,27 @@ std::uint32_t content_chars(std::string_view s) noexcept {
   return n;
 }
 
+// Whether a keyword (or a pattern's match) is one word: a single run of
+// letters or digits in a spaced script, or up to three Han, Kana or Hangul
+// characters (most Chinese words have two, many three).
+bool one_word(std::string_view s) noexcept {
+  std::uint32_t runs = 0, cjk = 0;
+  bool in_run = false;
+  for (std::size_t pos = 0; pos < s.size();) {
+    char32_t c = detail::decode_utf8(s, pos);
+    if (is_cjk(c)) {
+      ++cjk;
+      in_run = false;
+    } else if (is_word_char(c)) {
+      runs += !in_run;
+      in_run = true;
+    } else {
+      in_run = false;
+    }
+  }
+  return cjk == 0 ? runs <= 1 : runs == 0 && cjk <= 3;
+}
+
 // Where a keyword was found, and how long it is.
 struct found_span {
   std::size_t begin, end;
@@ -152,6 +173,7 @@ struct keyword_matcher::impl {
     std::uint32_t content;
     bool word_start;  // must not be preceded by a word character
     bool word_end;    // must not be followed by one
+    bool one_word;
   };
   struct pattern {
     std::unique_ptr<RE2> re;
@@ -194,7 +216,7 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
         if (norm.text().empty()) continue;
         std::string_view t = norm.text();
         impl_->keywords.push_back({std::string(t), i, content_chars(t), is_word_char(code_point_at(t, 0)),
-                                   is_word_char(code_point_before(t, t.size()))});
+                                   is_word_char(code_point_before(t, t.size())), one_word(t)});
       }
     }
     for (std::size_t l = 0; l < intent.patterns.size(); ++l) {
@@ -273,14 +295,15 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
       if (matched || !impl_->counts(k, t, hits[i].second, taken)) continue;
       matched = true;
       taken.push_back({hits[i].second, hits[i].second + k.text.size(), k.content});
-      out.push_back({k.intent, confidence(k.content), impl_->command[k.intent]});
+      out.push_back({k.intent, confidence(k.content), impl_->command[k.intent], k.one_word && k.content < total});
     }
   }
   auto try_pattern = [&](const impl::pattern& p) {
     re2::StringPiece whole;
     if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) return;
-    auto covered = content_chars(std::string_view(whole.data(), whole.size()));
-    out.push_back({p.intent, confidence(covered), impl_->command[p.intent]});
+    const std::string_view span(whole.data(), whole.size());
+    const auto covered = content_chars(span);
+    out.push_back({p.intent, confidence(covered), impl_->command[p.intent], covered < total && one_word(span)});
   };
   if (!impl_->prefilter) {
     for (const auto& p : impl_->patterns) try_pattern(p);

@@ -135,6 +135,7 @@ struct linear_matcher::impl {
         config.understanding.threshold ? static_cast<float>(*config.understanding.threshold) : model->threshold();
     report.threshold = threshold;
     report.intents = model->labels().size();
+    report.judges_scope = true;
   }
 };
 
@@ -262,11 +263,16 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   }
   if (config.understanding.threshold) {
     impl_->threshold = static_cast<float>(*config.understanding.threshold);
+    impl_->report.judges_scope = true;
   } else if (auto c = choose_cut(points); !points.empty()) {
     impl_->threshold = model.confidence_for(c.margin);
     impl_->report.threshold_chosen = true;
     impl_->report.cv_in_scope_accuracy = c.accuracy;
     impl_->report.cv_out_of_scope_recall = c.recall;
+    // Halves of a handful of held-back messages would prove nothing.
+    const auto held_in = std::count_if(points.begin(), points.end(), [](const auto& p) { return p.in_scope; });
+    const auto held_out = static_cast<std::ptrdiff_t>(points.size()) - held_in;
+    impl_->report.judges_scope = held_in >= 10 && held_out >= 10 && c.accuracy >= 0.5 && c.recall >= 0.5;
   }
   model.set_threshold(impl_->threshold);
   impl_->report.threshold = impl_->threshold;
@@ -291,6 +297,15 @@ void linear_matcher::match(const normalized_text& text, std::string_view, std::v
   out.push_back({best, p.confidence, false});
   auto second = impl_->intent_of_label[p.runner_up];
   if (second != no_intent && p.runner_up_confidence > 0) out.push_back({second, p.runner_up_confidence, false});
+}
+
+std::optional<near_miss> linear_matcher::nearest(const normalized_text& text, std::string_view) const {
+  if (!impl_->model || !impl_->report.judges_scope || text.tokens().empty() || !(impl_->threshold > 0))
+    return std::nullopt;
+  auto p = impl_->model->predict(text);
+  auto best = impl_->intent_of_label[p.label];
+  if (best == no_intent) return std::nullopt;
+  return near_miss{best, std::min(1.0, static_cast<double>(p.confidence) / impl_->threshold)};
 }
 
 }  // namespace handoff

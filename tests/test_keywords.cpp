@@ -149,6 +149,34 @@ TEST_CASE("patterns run where their literal words are, and always when they have
   CHECK(found("foo baz").empty());
 }
 
+TEST_CASE("a keyword or pattern match that is one word of a longer message says so") {
+  bot_config cfg;
+  cfg.languages = {"en", "zh"};
+  intent_definition hours;
+  hours.id = "hours";
+  hours.keywords = {{"en", {"hours", "opening hours"}}, {"zh", {"几点", "几点开门", "营业时间"}}};
+  hours.patterns = {{"en", {R"(\bopen(?:ing)?\b)", R"(\bopen until \d+)"}}};
+  cfg.intents.push_back(hours);
+  keyword_matcher m(cfg);
+  // Whether the best candidate rests on a lone word.
+  auto lone = [&](std::string_view text) {
+    std::vector<intent_match> out;
+    m.match(normalized_text(text), "", out);
+    REQUIRE_MESSAGE(!out.empty(), text);
+    rank_matches(out);
+    return out.front().lone_word;
+  };
+  CHECK(lone("how many hours are there in a week"));
+  CHECK_FALSE(lone("what are your opening hours today"));  // a phrase
+  CHECK_FALSE(lone("hours"));                              // the whole message
+  CHECK_FALSE(lone("Hours?"));
+  CHECK(lone("东京现在几点"));
+  CHECK_FALSE(lone("你们几点开门呀"));  // four characters: a phrase
+  CHECK_FALSE(lone("营业时间"));
+  CHECK(lone("is the shop open on sunday"));            // a pattern's match of one word
+  CHECK_FALSE(lone("are you open until 9 on sunday"));  // and of several
+}
+
 TEST_CASE("patterns that RE2 refuses are reported with their pointer") {
   bot_config cfg;
   cfg.languages = {"en"};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,22 @@ struct intent_match {
   /// An exact command (such as a request for a human) that takes
   /// precedence over any other reading of the message.
   bool command = false;
+  /// The candidate rests on one word found in a longer message ("hello" in
+  /// "translate hello into French", "几点" in "东京现在几点"), which alone says
+  /// little about what the whole message means; a phrase ("opening hours",
+  /// "什么时候发货") says more. An ensemble drops such a candidate when a
+  /// matcher that judges the whole message finds it out of scope.
+  bool lone_word = false;
+};
+
+/// What a matcher that found nothing came closest to: for an ensemble to
+/// weigh another matcher's uncertain candidates against.
+struct near_miss {
+  /// Index into the configuration's `intents`.
+  std::uint32_t intent = 0;
+  /// The best reading's confidence as a share of the matcher's threshold:
+  /// below 1, or it would have been a candidate.
+  double closeness = 0;
 };
 
 /// Finds the intents a message may mean.
@@ -35,6 +52,17 @@ class intent_matcher {
   /// may hold other matchers' candidates already. `language` is the
   /// detected language (a configured tag) or empty.
   virtual void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const = 0;
+
+  /// For a matcher whose finding nothing is a judgement (a trained model
+  /// under its threshold, a host's scores all low), not a lack of anything
+  /// to say (no keyword occurs): the intent `text` came closest to. Called
+  /// only after `match` found nothing. Empty when the matcher does not
+  /// judge, which is the default, or had no intent to name.
+  virtual std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const {
+    (void)text;
+    (void)language;
+    return std::nullopt;
+  }
 };
 
 /// Orders candidates best first: commands, then confidence, then the order

@@ -49,9 +49,12 @@ int check(const check_options& options) {
             fmt::print(
                 "{}: linear matcher: {} intents, {} examples and keywords; out-of-scope threshold {:.2f} chosen by "
                 "cross-validation (held back: {:.0f}% of in-scope messages answered right, {:.0f}% of out-of-scope "
-                "ones rejected)\n",
+                "ones rejected){}\n",
                 options.config, r.intents, r.examples, r.threshold, 100 * r.cv_in_scope_accuracy,
-                100 * r.cv_out_of_scope_recall);
+                100 * r.cv_out_of_scope_recall,
+                r.judges_scope ? ""
+                               : "; too few to tell messages about the intents from others, so a keyword in a "
+                                 "longer message stands whatever the matcher reads");
           else
             fmt::print("{}: linear matcher: {} intents; out-of-scope threshold {:.2f} (configured or the model's)\n",
                        options.config, r.intents, r.threshold);

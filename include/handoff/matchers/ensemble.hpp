@@ -17,7 +17,11 @@ namespace handoff {
 /// exactly a keyword does not wait for the statistical matcher. Otherwise
 /// the last part that recognises the message decides: a keyword that
 /// happens to occur in a long sentence yields to the statistical reading of
-/// the whole sentence, and counts only when nothing else recognises it.
+/// the whole sentence. When no later part recognises the message, the
+/// uncertain candidates stand only if no later part judges it out of scope
+/// (see `intent_matcher::nearest`), or if the part that does came near to
+/// one of them itself: "hello" in "translate hello into French" is not a
+/// greeting.
 class ensemble_matcher final : public intent_matcher {
  public:
   ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);

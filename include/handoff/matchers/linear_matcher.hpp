@@ -26,6 +26,15 @@ struct linear_matcher_report {
   /// out of training, and `understanding.out_of_scope`) rejected.
   double cv_in_scope_accuracy = 0;
   double cv_out_of_scope_recall = 0;
+  /// Whether finding nothing counts as judging a message out of scope,
+  /// which lets it overrule a keyword that merely occurs in the message
+  /// (`intent_matcher::nearest`). True for a loaded model or a configured
+  /// threshold; for a chosen one, only when the cross-validation held back
+  /// at least ten in-scope and ten out-of-scope messages, answered at least
+  /// half of the first right and rejected at least half of the second: a
+  /// bot taught a keyword or two per intent cannot tell a sentence about
+  /// them from one about something else.
+  bool judges_scope = false;
 };
 
 /// The trained statistical matcher, `linear` in the configuration: a
@@ -53,6 +62,7 @@ class linear_matcher final : public intent_matcher {
 
   std::string_view name() const noexcept override { return "linear"; }
   void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
+  std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override;
 
   const linear_matcher_report& report() const noexcept;
   /// Null when the configuration has fewer than three intents to learn

@@ -32,8 +32,12 @@ class scored_matcher final : public intent_matcher {
 
   std::string_view name() const noexcept override { return name_; }
   void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
+  std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override;
 
  private:
+  bool score(const normalized_text& text, std::string_view language, std::vector<double>& scores) const;
+  static std::vector<double>& last_scores();
+
   std::string name_;
   std::size_t intents_;
   scorer score_;
