@@ -54,10 +54,14 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   for (std::size_t k = latest_part + 1; k < parts_.size(); ++k) {
     const auto near = parts_[k]->nearest(text, language);
     if (!near) continue;
-    auto stray = [&](const intent_match& m) {
-      return m.lone_word && !(m.intent == near->intent && near->closeness >= corroboration);
-    };
-    out.erase(std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(start), out.end(), stray), out.end());
+    const auto first = out.begin() + static_cast<std::ptrdiff_t>(start);
+    const bool corroborated = near->closeness >= corroboration && std::any_of(first, out.end(), [&](const auto& m) {
+                                return m.lone_word && m.intent == near->intent;
+                              });
+    // One word of two intents ("refund": its progress, or applying for
+    // one) keeps both when either is corroborated, so the bot can ask.
+    if (!corroborated)
+      out.erase(std::remove_if(first, out.end(), [](const auto& m) { return m.lone_word; }), out.end());
     return;
   }
 }

@@ -241,6 +241,20 @@ TEST_CASE("a stray keyword stands only if a matcher that judges the whole messag
     CHECK(*s.calls == calls_before + 1);
   }
   {
+    // A word of two intents keeps both when the near miss is either, so
+    // that the bot can ask which is meant.
+    s.values[index_of(cfg, "opening_hours")] = 0.0;
+    s.values[index_of(cfg, "refund_status")] = 0.45;
+    auto m = keywords_then(cfg, s);
+    std::vector<intent_match> out;
+    m.match(normalized_text("I'd like to ask you something about a refund"), "", out);
+    std::set<std::string> ids;
+    for (const auto& c : out) ids.insert(cfg.intents[c.intent].id);
+    CHECK(ids == std::set<std::string>{"refund_status", "refund_apply"});
+    s.values[index_of(cfg, "refund_status")] = 0.0;
+    s.values[index_of(cfg, "opening_hours")] = 0.45;
+  }
+  {
     // As near, but to another intent: no agreement.
     s.values[index_of(cfg, "opening_hours")] = 0.0;
     s.values[index_of(cfg, "shipping_times")] = 0.45;
