@@ -5,8 +5,13 @@
 
 namespace handoff {
 
-scored_matcher::scored_matcher(std::string name, const bot_config& config, scorer score, double threshold)
-    : name_(std::move(name)), intents_(config.intents.size()), score_(std::move(score)), threshold_(threshold) {}
+scored_matcher::scored_matcher(std::string name, const bot_config& config, scorer score, double threshold,
+                               bool judges_scope)
+    : name_(std::move(name)),
+      intents_(config.intents.size()),
+      score_(std::move(score)),
+      threshold_(threshold),
+      judges_scope_(judges_scope) {}
 
 namespace {
 
@@ -17,7 +22,7 @@ struct scored_message {
   const void* by = nullptr;  // the matcher
   std::string text, language;
   std::vector<double> scores;
-  bool valid = false;
+  bool valid = false;  // false when the scorer failed
 };
 
 scored_message& last() {
@@ -31,26 +36,26 @@ std::vector<double>& scored_matcher::last_scores() { return last().scores; }
 
 bool scored_matcher::score(const normalized_text& text, std::string_view language, std::vector<double>& scores) const {
   auto& m = last();
-  m.valid = false;
-  scores.assign(intents_, 0.0);
-  try {
-    score_(text.text(), language, scores);
-  } catch (...) {
-    return false;  // the host's failure must not become the customer's
-  }
   m.by = this;
   m.text.assign(text.text());
   m.language.assign(language);
-  m.valid = true;
-  return true;
+  scores.assign(intents_, 0.0);
+  try {
+    score_(text.text(), language, scores);
+    m.valid = true;
+  } catch (...) {
+    m.valid = false;  // the host's failure must not become the customer's
+  }
+  return m.valid;
 }
 
 std::optional<near_miss> scored_matcher::nearest(const normalized_text& text, std::string_view language) const {
-  if (!score_ || intents_ == 0 || !(threshold_ > 0)) return std::nullopt;
+  if (!judges_scope_ || !score_ || intents_ == 0 || !(threshold_ > 0)) return std::nullopt;
   auto& m = last();
-  if (!(m.valid && m.by == this && m.text == text.text() && m.language == language && m.scores.size() == intents_) &&
-      !score(text, language, m.scores))
-    return std::nullopt;
+  const bool scored = m.by == this && m.text == text.text() && m.language == language;
+  // A scorer that failed on this message judged nothing, and is not asked
+  // again.
+  if (scored ? !m.valid : !score(text, language, m.scores)) return std::nullopt;
   std::size_t best = 0;
   double top = -1;
   for (std::size_t i = 0; i < intents_; ++i)

@@ -202,11 +202,12 @@ struct silent_matcher final : intent_matcher {
   void match(const normalized_text&, std::string_view, std::vector<intent_match>&) const override {}
 };
 
-// Keywords, then a host matcher with these scores (threshold 0.5).
-ensemble_matcher keywords_then(const bot_config& cfg, const counting_scores& s) {
+// Keywords, then a host matcher with these scores (threshold 0.5) that
+// judges whether a message is in scope.
+ensemble_matcher keywords_then(const bot_config& cfg, const counting_scores& s, bool judges = true) {
   std::vector<std::unique_ptr<intent_matcher>> parts;
   parts.push_back(std::make_unique<keyword_matcher>(cfg));
-  parts.push_back(std::make_unique<scored_matcher>("host", cfg, s, 0.5));
+  parts.push_back(std::make_unique<scored_matcher>("host", cfg, s, 0.5, judges));
   return ensemble_matcher(std::move(parts), 0.9);
 }
 
@@ -226,6 +227,10 @@ TEST_CASE("a stray keyword stands only if a matcher that judges the whole messag
     CHECK(best(m, cfg, "你好用英语怎么说") == "");
     // A message that is the keyword is certain, whatever comes later.
     CHECK(best(m, cfg, "hello") == "greeting");
+    // A host matcher that speaks for a few intents only has no opinion on
+    // the others: its zeros overrule nothing.
+    auto partial = keywords_then(cfg, s, false);
+    CHECK(best(partial, cfg, hours) == "opening_hours");
     // A phrase says more than a word, and stands: "opening hours", and
     // "什么时候发货" (when will it ship).
     CHECK(best(m, cfg, "what are your opening hours on the second day of the new year") == "opening_hours");
@@ -273,7 +278,8 @@ TEST_CASE("a stray keyword stands only if a matcher that judges the whole messag
     std::vector<std::unique_ptr<intent_matcher>> parts;
     parts.push_back(std::make_unique<keyword_matcher>(cfg));
     parts.push_back(std::make_unique<scored_matcher>(
-        "flaky", cfg, [](std::string_view, std::string_view, std::span<double>) { throw std::runtime_error("down"); }));
+        "flaky", cfg, [](std::string_view, std::string_view, std::span<double>) { throw std::runtime_error("down"); },
+        0.5, true));
     ensemble_matcher m(std::move(parts), 0.9);
     CHECK(best(m, cfg, hours) == "opening_hours");
   }

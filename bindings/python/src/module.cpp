@@ -217,10 +217,14 @@ class py_engine {
                 for (std::size_t i = 0; i < intents.size() && i < scores.size(); ++i)
                   if (got.contains(intents[i])) scores[i] = got[py::str(intents[i])].cast<double>();
               } catch (py::error_already_set& e) {
-                // No opinion from a failed matcher: the others decide.
+                // No opinion from a failed matcher: the others decide. (The
+                // exception tells the scored matcher so; all zeros would be
+                // an opinion: that nothing fits.)
                 PyErr_WarnEx(PyExc_RuntimeWarning, ("handoff: the matcher failed: " + describe(e)).c_str(), 1);
+                throw std::runtime_error("matcher failed");
               } catch (const py::cast_error&) {
                 PyErr_WarnEx(PyExc_RuntimeWarning, "handoff: a matcher must return {intent: score}", 1);
+                throw std::runtime_error("matcher failed");
               }
             });
       });
