@@ -211,6 +211,39 @@ TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad
   std::filesystem::remove(path);
 }
 
+TEST_CASE("handoff eval takes odd data as it comes: empty and huge texts, labels only test has, no usable cut") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  // (As text: nlohmann::json would read {"text", "label"} as an object.)
+  auto data = nlohmann::json::parse(R"({
+    "train": [["", "a"], ["hello there", "a"], ["bye now", "b"], ["see you", "b"], ["what time is it", "c"],
+              ["\ud83d\ude00\ud83d\ude00", "a"]],
+    "val": [["hello", "a"], ["bye", "b"], ["time?", "c"], ["", "a"]],
+    "test": [["hello", "a"], ["bye", "b"], ["time", "c"], ["a label training never saw", "zzz"]],
+    "oos_train": [["", ""]], "oos_val": [["weather"]], "oos_test": ["joke", ["movie", "oos"]]})");
+  data["train"].push_back(nlohmann::json::array({std::string(100000, 'x'), "c"}));
+  auto path = std::filesystem::temp_directory_path() / ("handoff-eval-odd-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream f(path);
+    f << data.dump();
+  }
+  auto r = run_cli("eval --json --predict-seconds 0.01 --data " + path.string(), "");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["labels"] == 3);
+  // The label only test has is never given, so it counts as wrong.
+  CHECK(j["closed_set_accuracy"].get<double>() <= 0.75);
+  // Whatever cut the rule took, the text output says what it does; JSON,
+  // which has no infinities, says null for one that is not finite.
+  auto text = run_cli("eval --predict-seconds 0.01 --data " + path.string(), "");
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("threshold            ") != std::string::npos);
+  if (j["threshold"].is_null())
+    CHECK((text.out.find("every message out of scope") != std::string::npos ||
+           text.out.find("no message out of scope") != std::string::npos));
+  CHECK(text.out.find("null") == std::string::npos);
+  std::filesystem::remove(path);
+}
+
 TEST_CASE(
     "handoff eval reads data sets as other tools write them: numbered labels, extra fields, bare out-of-scope "
     "texts") {

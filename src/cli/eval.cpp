@@ -309,7 +309,15 @@ int eval(const eval_options& options) {
     fmt::print("closed-set accuracy  {:.2f}%\n", 100.0 * r["closed_set_accuracy"].get<double>());
     fmt::print("calibration error    {:.3f} (expected, on test + oos_test, ten bins)\n",
                r["calibration_error"].get<double>());
-    fmt::print("threshold            {} ({})\n", r["threshold"].dump(), r["threshold_rule"].get<std::string>());
+    // (JSON has no infinities: null there; here, what the cut does.)
+    const std::string rule = r["threshold_rule"].get<std::string>();
+    if (!tuned)
+      fmt::print("threshold            {}\n", rule);
+    else if (std::isfinite(th.threshold))
+      fmt::print("threshold            {} ({})\n", r["threshold"].dump(), rule);
+    else
+      fmt::print("threshold            {} ({})\n",
+                 th.threshold > 0 ? "+inf, every message out of scope" : "-inf, no message out of scope", rule);
     fmt::print("training             {:.2f} s\n", train_seconds);
     fmt::print("predictions          {:.0f} per second, one thread, in batches of {}\n", per_second, batch_size);
     fmt::print("                     {:.0f} per second, one thread, one at a time\n", one_per_second);
