@@ -202,14 +202,35 @@ class py_engine {
       sentiment_ = std::make_unique<python_sentiment>(py_callable(sentiment));
       options.sentiment = sentiment_.get();
     }
-    for (auto [name, fn] : matchers) {
-      py_callable score(fn.cast<py::function>());
+    for (auto [name, spec] : matchers) {
       const std::string id = py::str(name).cast<std::string>();
-      registry_.add(id, [score, id](const bot_config& c) -> std::unique_ptr<intent_matcher> {
+      // A function, or {"score": fn, "threshold": 0.5, "judges_scope": False}.
+      double threshold = 0.5;
+      bool judges_scope = false;
+      py::object fn = py::reinterpret_borrow<py::object>(spec);
+      if (py::isinstance<py::dict>(spec)) {
+        auto d = spec.cast<py::dict>();
+        for (auto [key, value] : d) {
+          const auto k = py::str(key).cast<std::string>();
+          if (k != "score" && k != "threshold" && k != "judges_scope")
+            throw py::value_error("matcher " + id + ": unknown key " + k +
+                                  " (expected score, threshold, judges_scope)");
+        }
+        if (!d.contains("score")) throw py::value_error("matcher " + id + ": needs \"score\", a function");
+        fn = d["score"];
+        if (d.contains("threshold")) threshold = d["threshold"].cast<double>();
+        if (d.contains("judges_scope")) judges_scope = d["judges_scope"].cast<bool>();
+        if (!(threshold >= 0 && threshold <= 1))
+          throw py::value_error("matcher " + id + ": threshold must be from 0 to 1");
+      }
+      if (!PyCallable_Check(fn.ptr())) throw py::type_error("matcher " + id + ": not a function");
+      py_callable score(fn.cast<py::function>());
+      registry_.add(id, [score, id, threshold, judges_scope](const bot_config& c) -> std::unique_ptr<intent_matcher> {
         std::vector<std::string> intents;
         for (const auto& i : c.intents) intents.push_back(i.id);
         return std::make_unique<scored_matcher>(
-            id, c, [score, intents](std::string_view text, std::string_view language, std::span<double> scores) {
+            id, c,
+            [score, intents](std::string_view text, std::string_view language, std::span<double> scores) {
               py::gil_scoped_acquire gil;
               try {
                 auto got = score(py::str(text.data(), text.size()), py::str(language.data(), language.size()))
@@ -226,7 +247,8 @@ class py_engine {
                 PyErr_WarnEx(PyExc_RuntimeWarning, "handoff: a matcher must return {intent: score}", 1);
                 throw std::runtime_error("matcher failed");
               }
-            });
+            },
+            threshold, judges_scope);
       });
     }
     options.matchers = &registry_;
@@ -400,8 +422,10 @@ PYBIND11_MODULE(_handoff, m) {
            "config: a path to the bot's JSON, or the configuration as a dict. start: RFC 3339 (default: now). "
            "store: 'memory' or 'sqlite:PATH'. actions: {name: fn(request) -> outcome | {outcome, values}}. "
            "recommender: fn(request) -> None | text | {text, quick_replies}. sentiment: fn(text, language) -> "
-           "score | {score, anger, ...}. matchers: {name: fn(text, language) -> {intent: score}}, used where the "
-           "configuration's understanding.matchers names them.")
+           "score | {score, anger, ...}. matchers: {name: fn(text, language) -> {intent: score}}, or {name: "
+           "{\"score\": fn, "
+           "\"threshold\": 0.5, \"judges_scope\": False}}, used where the configuration's understanding.matchers "
+           "names them; judges_scope: scores all under the threshold mean the message fits no intent.")
       .def("handle", &py_engine::handle, py::arg("event"), "Handles one event (a dict or a JSON string)")
       .def("commit", &py_engine::commit, "With commit_each_event=False: keeps the events handled since the last")
       .def("next_due", &py_engine::next_due,

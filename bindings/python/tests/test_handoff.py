@@ -142,6 +142,32 @@ def test_python_recommender_sentiment_and_matcher():
     assert seen and seen[0]["score"] == 5
 
 
+def test_a_python_matcher_may_judge_that_a_message_fits_no_intent():
+    config = shop_dict()
+    config["understanding"]["matchers"] = ["keywords", "embed"]
+
+    def embed(text, language):  # scores every intent; here nothing fits
+        return {}
+
+    ask = {"type": "customer_message", "conversation": "c", "text": "translate hello into french"}
+    # By default a Python matcher's silence is no opinion: the keyword stands.
+    bot = handoff.Engine(config, start=NINE, matchers={"embed": embed})
+    assert bot.handle(ask)[0].get("intent") == "greeting"
+    # One that scores every intent can say that nothing fits.
+    bot = handoff.Engine(config, start=NINE, matchers={"embed": {"score": embed, "judges_scope": True}})
+    assert bot.handle(ask)[0]["kind"] == "fallback"
+    # ... unless it nearly chose the keyword's intent (80% of its threshold).
+    near = {"score": lambda text, language: {"greeting": 0.45}, "threshold": 0.5, "judges_scope": True}
+    bot = handoff.Engine(config, start=NINE, matchers={"embed": near})
+    assert bot.handle(ask)[0].get("intent") == "greeting"
+    with pytest.raises(ValueError, match="unknown key"):
+        handoff.Engine(config, start=NINE, matchers={"embed": {"score": embed, "judge": True}})
+    with pytest.raises(ValueError, match="threshold"):
+        handoff.Engine(config, start=NINE, matchers={"embed": {"score": embed, "threshold": 2}})
+    with pytest.raises(TypeError, match="not a function"):
+        handoff.Engine(config, start=NINE, matchers={"embed": 42})
+
+
 def test_a_sqlite_store_outlives_the_engine(tmp_path):
     path = f"sqlite:{tmp_path / 'shop.db'}"
     bot = shop(store=path)
