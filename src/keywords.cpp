@@ -35,6 +35,44 @@ std::uint32_t content_chars(std::string_view s) noexcept {
   return n;
 }
 
+// Chinese sentence-final particles (啊, 呢, 吧...): they set a tone and add
+// no content, like "?" or "!", so "退款啊" is as bare a "退款" as "退款？".
+bool is_final_particle(char32_t c) noexcept {
+  switch (c) {
+    case U'啊':
+    case U'呀':
+    case U'呢':
+    case U'吧':
+    case U'嘛':
+    case U'哦':
+    case U'喔':
+    case U'噢':
+    case U'啦':
+    case U'哈':
+    case U'咯':
+    case U'嘞':
+    case U'哇': return true;
+    default: return false;
+  }
+}
+
+// The characters that carry meaning in a message: its content characters
+// less the particles at its end.
+std::uint32_t message_content(std::string_view s) noexcept {
+  std::uint32_t n = content_chars(s);
+  for (std::size_t end = s.size(); end > 0 && n > 1;) {
+    const char32_t c = code_point_before(s, end);
+    std::size_t start = end - 1;
+    while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    end = start;
+    if (is_final_particle(c))
+      --n;
+    else if (is_word_char(c) || is_cjk(c))
+      break;
+  }
+  return n;
+}
+
 // Whether a keyword (or a pattern's match) is one word: a single run of
 // letters or digits in a spaced script, or up to three Han, Kana or Hangul
 // characters (most Chinese words have two, many three).
@@ -271,7 +309,7 @@ keyword_matcher::~keyword_matcher() = default;
 void keyword_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
   std::string_view t = text.text();
   if (t.empty()) return;
-  std::uint32_t total = std::max<std::uint32_t>(1, content_chars(t));
+  std::uint32_t total = std::max<std::uint32_t>(1, message_content(t));
   auto confidence = [&](std::uint32_t covered) {
     // The whole message is the keyword: certain. Otherwise the share of the
     // message it explains, from a floor that still beats no match.

@@ -70,6 +70,17 @@ TEST_CASE("confidence grows with the share of the message a match covers") {
   CHECK(whole == 1.0);
   CHECK(part > 0.5);
   CHECK(part < whole);
+  // Sentence-final particles carry no content, as punctuation does not:
+  // "退款啊" is as bare as "退款！" ("什么" keeps its 么, which is no particle).
+  double particle = 0;
+  CHECK(best(m, cfg, "退款啊", &particle) == "refund_status");
+  CHECK(particle == 1.0);
+  CHECK(best(m, cfg, "谢谢啦！", &particle) == "thanks");
+  CHECK(particle == 1.0);
+  CHECK(best(m, cfg, "退款 呢 吧", &particle) == "refund_status");
+  CHECK(particle == 1.0);
+  CHECK(best(m, cfg, "啊退款", &particle) == "refund_status");  // only at the end
+  CHECK(particle < 1.0);
 }
 
 TEST_CASE("a keyword inside a longer keyword of another intent is not evidence of its own") {
