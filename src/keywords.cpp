@@ -226,6 +226,7 @@ struct keyword_matcher::impl {
   std::unique_ptr<re2::FilteredRE2> prefilter;
   keyword_automaton atoms;
   std::vector<bool> command;
+  std::vector<bool> welcome;  // intents that greet
 
   // Whether keyword `k` at `pos` counts: a whole word (or anywhere, in Han,
   // Kana and Hangul), outside the spans of longer keywords already found:
@@ -248,6 +249,7 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
   for (std::uint32_t i = 0; i < config.intents.size(); ++i) {
     const auto& intent = config.intents[i];
     impl_->command.push_back(intent.requests_human);
+    impl_->welcome.push_back(intent.welcome);
     for (const auto& [lang, list] : intent.keywords) {
       for (const auto& kw : list) {
         norm.assign(kw);
@@ -309,13 +311,12 @@ keyword_matcher::~keyword_matcher() = default;
 void keyword_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
   std::string_view t = text.text();
   if (t.empty()) return;
-  std::uint32_t total = std::max<std::uint32_t>(1, message_content(t));
-  auto confidence = [&](std::uint32_t covered) {
-    // The whole message is the keyword: certain. Otherwise the share of the
-    // message it explains, from a floor that still beats no match.
-    if (covered >= total) return 1.0;
-    return 0.5 + 0.45 * static_cast<double>(covered) / total;
+  struct found_match {
+    std::uint32_t intent, covered;
+    bool one_word;
   };
+  thread_local std::vector<found_match> found;
+  found.clear();
   // Keywords are tried longest first (their order), each at its first
   // place that counts, so that a longer one claims its span before the
   // shorter ones inside it.
@@ -326,6 +327,7 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
   impl_->automaton.scan(
       t, [&](std::uint32_t k, std::size_t pos) { hits.emplace_back(k, static_cast<std::uint32_t>(pos)); });
   std::sort(hits.begin(), hits.end());
+  std::uint32_t greeting = 0;  // content of the welcome intents' keywords
   for (std::size_t i = 0; i < hits.size();) {
     const auto& k = impl_->keywords[hits[i].first];
     bool matched = false;
@@ -333,29 +335,43 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
       if (matched || !impl_->counts(k, t, hits[i].second, taken)) continue;
       matched = true;
       taken.push_back({hits[i].second, hits[i].second + k.text.size(), k.content});
-      out.push_back({k.intent, confidence(k.content), impl_->command[k.intent], k.one_word && k.content < total});
+      found.push_back({k.intent, k.content, k.one_word});
+      if (impl_->welcome[k.intent]) greeting += k.content;
     }
   }
   auto try_pattern = [&](const impl::pattern& p) {
     re2::StringPiece whole;
     if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) return;
     const std::string_view span(whole.data(), whole.size());
-    const auto covered = content_chars(span);
-    out.push_back({p.intent, confidence(covered), impl_->command[p.intent], covered < total && one_word(span)});
+    found.push_back({p.intent, content_chars(span), one_word(span)});
   };
   if (!impl_->prefilter) {
     for (const auto& p : impl_->patterns) try_pattern(p);
-    return;
+  } else {
+    // The message is case-folded already, as the atoms are lower-cased.
+    thread_local std::vector<int> found_atoms, candidates;
+    found_atoms.clear();
+    impl_->atoms.scan(t, [&](std::uint32_t atom, std::size_t) { found_atoms.push_back(static_cast<int>(atom)); });
+    std::sort(found_atoms.begin(), found_atoms.end());
+    found_atoms.erase(std::unique(found_atoms.begin(), found_atoms.end()), found_atoms.end());
+    impl_->prefilter->AllPotentials(found_atoms, &candidates);
+    std::sort(candidates.begin(), candidates.end());  // in the configuration's order, as without the filter
+    for (int i : candidates) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
   }
-  // The message is case-folded already, as the atoms are lower-cased.
-  thread_local std::vector<int> found_atoms, candidates;
-  found_atoms.clear();
-  impl_->atoms.scan(t, [&](std::uint32_t atom, std::size_t) { found_atoms.push_back(static_cast<int>(atom)); });
-  std::sort(found_atoms.begin(), found_atoms.end());
-  found_atoms.erase(std::unique(found_atoms.begin(), found_atoms.end()), found_atoms.end());
-  impl_->prefilter->AllPotentials(found_atoms, &candidates);
-  std::sort(candidates.begin(), candidates.end());  // in the configuration's order, as without the filter
-  for (int i : candidates) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
+  std::uint32_t total = std::max<std::uint32_t>(1, message_content(t));
+  // A greeting that comes with something else ("你好，保修") is the
+  // message's manners, not what it is about: the rest is measured without
+  // it, and the greeting is no candidate.
+  const bool greeting_aside =
+      greeting > 0 && std::any_of(found.begin(), found.end(), [&](const auto& f) { return !impl_->welcome[f.intent]; });
+  if (greeting_aside) total = std::max<std::uint32_t>(1, total > greeting ? total - greeting : 1);
+  for (const auto& f : found) {
+    if (greeting_aside && impl_->welcome[f.intent]) continue;
+    // The whole message is the keyword: certain. Otherwise the share of the
+    // message it explains, from a floor that still beats no match.
+    const double confidence = f.covered >= total ? 1.0 : 0.5 + 0.45 * static_cast<double>(f.covered) / total;
+    out.push_back({f.intent, confidence, impl_->command[f.intent], f.one_word && f.covered < total});
+  }
 }
 
 }  // namespace handoff

@@ -83,6 +83,24 @@ TEST_CASE("confidence grows with the share of the message a match covers") {
   CHECK(particle < 1.0);
 }
 
+TEST_CASE("a greeting that comes with something else is set aside, and the rest measured without it") {
+  const auto& cfg = test::shop_config();
+  keyword_matcher m(cfg);
+  double confidence = 0;
+  CHECK(best(m, cfg, "你好，保修", &confidence) == "after_sales");
+  CHECK(confidence == 1.0);
+  CHECK(found_ids(m, cfg, "你好，退款") == std::vector<std::string>{"refund_status", "refund_apply"});
+  CHECK(best(m, cfg, "hi, where is my order", &confidence) == "order_status");
+  CHECK(confidence == 1.0);
+  // In a longer message the rest is still only part of it.
+  CHECK(best(m, cfg, "hello, the jacket came broken yesterday", &confidence) == "after_sales");
+  CHECK(confidence < 1.0);
+  // A greeting alone is a greeting.
+  CHECK(best(m, cfg, "你好", &confidence) == "greeting");
+  CHECK(confidence == 1.0);
+  CHECK(best(m, cfg, "hello there, anyone around?") == "greeting");
+}
+
 TEST_CASE("a keyword inside a longer keyword of another intent is not evidence of its own") {
   const auto& cfg = test::shop_config();
   keyword_matcher m(cfg);

@@ -20,8 +20,11 @@ namespace handoff {
 /// linear time (RE2), so no configured pattern can hang the engine.
 ///
 /// Confidence grows with the share of the message the match covers: a
-/// message that is nothing but the keyword scores 1. A match of an intent
-/// that `requests_human` is a command.
+/// message that is nothing but the keyword scores 1. Chinese particles at
+/// the message's end (啊, 呢, 吧...) cover nothing, as punctuation does not;
+/// nor does a greeting (a `welcome` intent's keyword) when another intent's
+/// keyword is found, which then is no candidate: "你好，保修" is about the
+/// repair. A match of an intent that `requests_human` is a command.
 class keyword_matcher final : public intent_matcher {
  public:
   /// Throws `config_error` naming the pointer of a pattern RE2 refuses.
