@@ -18,10 +18,11 @@ namespace handoff {
 /// the last part that recognises the message decides: a keyword that
 /// happens to occur in a long sentence yields to the statistical reading of
 /// the whole sentence. When no later part recognises the message, the
-/// uncertain candidates stand only if no later part judges it out of scope
-/// (see `intent_matcher::nearest`), or if the part that does came near to
-/// one of them itself: "hello" in "translate hello into French" is not a
-/// greeting.
+/// uncertain candidates stand, except those that rest on a lone word
+/// (`intent_match::lone_word`) when a later part judges the message out of
+/// scope (`intent_matcher::nearest`) without having come near (80% of its
+/// threshold) to one of their intents: "hello" in "translate hello into
+/// French" is not a greeting. A phrase stands.
 class ensemble_matcher final : public intent_matcher {
  public:
   ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);
