@@ -104,6 +104,21 @@ TEST_CASE("handoff check: the demo passes, a broken bot fails with pointers") {
   auto ok = run_cli("check " + shop(), "");
   CHECK(ok.status == 0);
   CHECK(ok.out.find("ok:") != std::string::npos);
+  // Whether the statistical matcher overrules stray keywords, and when not, why.
+  CHECK(ok.out.find("is set aside") != std::string::npos);
+  auto tiny_path = std::filesystem::temp_directory_path() / ("handoff-tiny-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream f(tiny_path);
+    f << R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+            "intents":[{"id":"a","keywords":{"en":["refund"]},"answer":"a"},
+                       {"id":"b","keywords":{"en":["hours"]},"answer":"b"},
+                       {"id":"c","keywords":{"en":["complaint"]},"answer":"c"}],
+            "queues":[{"id":"general"}]})";
+  }
+  auto tiny = run_cli("check --config " + tiny_path.string(), "");
+  std::filesystem::remove(tiny_path);
+  CHECK(tiny.status == 0);
+  CHECK(tiny.out.find("too few to tell") != std::string::npos);
 
   auto path = std::filesystem::temp_directory_path() / ("handoff-broken-" + std::to_string(::getpid()) + ".json");
   {

@@ -52,7 +52,7 @@ int check(const check_options& options) {
                 "ones rejected){}\n",
                 options.config, r.intents, r.examples, r.threshold, 100 * r.cv_in_scope_accuracy,
                 100 * r.cv_out_of_scope_recall,
-                r.judges_scope ? ""
+                r.judges_scope ? "; a keyword that is one word of a longer message it finds out of scope is set aside"
                                : "; too few to tell messages about the intents from others, so a keyword in a "
                                  "longer message stands whatever the matcher reads");
           else
