@@ -32,16 +32,18 @@ scored_message& last() {
 
 }  // namespace
 
-std::vector<double>& scored_matcher::last_scores() { return last().scores; }
-
-bool scored_matcher::score(const normalized_text& text, std::string_view language, std::vector<double>& scores) const {
+bool scored_matcher::score(const normalized_text& text, std::string_view language) const {
   auto& m = last();
-  m.by = this;
-  m.text.assign(text.text());
-  m.language.assign(language);
-  scores.assign(intents_, 0.0);
+  // Only a matcher that judges scope is asked for its near miss: the others
+  // need not copy every message.
+  m.by = judges_scope_ ? this : nullptr;
+  if (judges_scope_) {
+    m.text.assign(text.text());
+    m.language.assign(language);
+  }
+  m.scores.assign(intents_, 0.0);
   try {
-    score_(text.text(), language, scores);
+    score_(text.text(), language, m.scores);
     m.valid = true;
   } catch (...) {
     m.valid = false;  // the host's failure must not become the customer's
@@ -55,7 +57,7 @@ std::optional<near_miss> scored_matcher::nearest(const normalized_text& text, st
   const bool scored = m.by == this && m.text == text.text() && m.language == language;
   // A scorer that failed on this message judged nothing, and is not asked
   // again.
-  if (scored ? !m.valid : !score(text, language, m.scores)) return std::nullopt;
+  if (scored ? !m.valid : !score(text, language)) return std::nullopt;
   std::size_t best = 0;
   double top = -1;
   for (std::size_t i = 0; i < intents_; ++i)
@@ -69,8 +71,8 @@ void scored_matcher::match(const normalized_text& text, std::string_view languag
   if (!score_ || intents_ == 0) return;
   // One buffer per thread: matchers are shared by threads, and the message
   // path does not allocate once warm.
-  auto& scores = last_scores();
-  if (!score(text, language, scores)) return;
+  if (!score(text, language)) return;
+  const auto& scores = last().scores;
   for (std::size_t i = 0; i < intents_; ++i) {
     double s = std::clamp(scores[i], 0.0, 1.0);  // NaN stays NaN and fails the test below
     if (s >= threshold_) out.push_back({static_cast<std::uint32_t>(i), s, false});

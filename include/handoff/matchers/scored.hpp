@@ -45,8 +45,8 @@ class scored_matcher final : public intent_matcher {
   std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override;
 
  private:
-  bool score(const normalized_text& text, std::string_view language, std::vector<double>& scores) const;
-  static std::vector<double>& last_scores();
+  // Scores `text` into this thread's buffer; false when the scorer threw.
+  bool score(const normalized_text& text, std::string_view language) const;
 
   std::string name_;
   std::size_t intents_;
