@@ -61,10 +61,10 @@ bool is_final_particle(char32_t c) noexcept {
 std::uint32_t message_content(std::string_view s) noexcept {
   std::uint32_t n = content_chars(s);
   for (std::size_t end = s.size(); end > 0 && n > 1;) {
-    const char32_t c = code_point_before(s, end);
     std::size_t start = end - 1;
     while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
     end = start;
+    const char32_t c = detail::decode_utf8(s, start);
     if (is_final_particle(c))
       --n;
     else if (is_word_char(c) || is_cjk(c))
@@ -364,7 +364,7 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
   // it, and the greeting is no candidate.
   const bool greeting_aside =
       greeting > 0 && std::any_of(found.begin(), found.end(), [&](const auto& f) { return !impl_->welcome[f.intent]; });
-  if (greeting_aside) total = std::max<std::uint32_t>(1, total > greeting ? total - greeting : 1);
+  if (greeting_aside) total = total > greeting ? total - greeting : 1;
   for (const auto& f : found) {
     if (greeting_aside && impl_->welcome[f.intent]) continue;
     // The whole message is the keyword: certain. Otherwise the share of the

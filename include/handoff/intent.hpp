@@ -55,12 +55,11 @@ class intent_matcher {
 
   /// For a matcher whose finding nothing is a judgement (a trained model
   /// under its threshold, a host's scores all low), not a lack of anything
-  /// to say (no keyword occurs): the intent `text` came closest to. Called
-  /// only after `match` found nothing. Empty when the matcher does not
-  /// judge, which is the default, or had no intent to name.
-  virtual std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const {
-    (void)text;
-    (void)language;
+  /// to say (no keyword occurs): the intent the message came closest to.
+  /// Called only after `match` found nothing in the same message. Empty
+  /// when the matcher does not judge, which is the default, or had no
+  /// intent to name.
+  virtual std::optional<near_miss> nearest(const normalized_text& /*text*/, std::string_view /*language*/) const {
     return std::nullopt;
   }
 };
