@@ -50,6 +50,13 @@ std::vector<std::string> lines_of(const std::string& s) {
 
 std::string shop() { return "--config " + handoff::test::source_path("examples/shop/bot.json"); }
 
+// A file in the temporary directory, named for this process, holding `text`.
+std::filesystem::path temp_file(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / ("handoff-" + name + "-" + std::to_string(::getpid()) + ".json");
+  std::ofstream(path) << text;
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("handoff run: bad lines get errors with line numbers and the run goes on") {
@@ -106,29 +113,21 @@ TEST_CASE("handoff check: the demo passes, a broken bot fails with pointers") {
   CHECK(ok.out.find("ok:") != std::string::npos);
   // Whether the statistical matcher overrules stray keywords, and when not, why.
   CHECK(ok.out.find("is set aside") != std::string::npos);
-  auto tiny_path = std::filesystem::temp_directory_path() / ("handoff-tiny-" + std::to_string(::getpid()) + ".json");
-  {
-    std::ofstream f(tiny_path);
-    f << R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+  auto tiny_path = temp_file("tiny", R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
             "intents":[{"id":"a","keywords":{"en":["refund"]},"answer":"a"},
                        {"id":"b","keywords":{"en":["hours"]},"answer":"b"},
                        {"id":"c","keywords":{"en":["complaint"]},"answer":"c"}],
-            "queues":[{"id":"general"}]})";
-  }
+            "queues":[{"id":"general"}]})");
   auto tiny = run_cli("check --config " + tiny_path.string(), "");
   std::filesystem::remove(tiny_path);
   CHECK(tiny.status == 0);
   CHECK(tiny.out.find("too few to tell") != std::string::npos);
 
-  auto path = std::filesystem::temp_directory_path() / ("handoff-broken-" + std::to_string(::getpid()) + ".json");
-  {
-    std::ofstream f(path);
-    f << R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
+  auto path = temp_file("broken", R"({"languages":["en"],"welcome":{"text":"hi"},"fallback":{"text":"?"},
             "intents":[{"id":"x","keywords":{"en":["x"]},"answer":"x"}],
             "queues":[{"id":"general"}],
             "policy":{"rules":[{"id":"r","reason":"x","when":{"fact":"moood","equals":1},
-                                "then":{"escalate":{"queue":"genral"}}}]}})";
-  }
+                                "then":{"escalate":{"queue":"genral"}}}]}})");
   auto bad = run_cli("check --config " + path.string(), "");
   std::filesystem::remove(path);
   CHECK(bad.status == 1);
@@ -173,11 +172,7 @@ TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad
   }
   add("oos_val", "what is the weather today", "oos");
   add("oos_test", "tell me a joke", "oos");
-  auto path = std::filesystem::temp_directory_path() / ("handoff-eval-" + std::to_string(::getpid()) + ".json");
-  {
-    std::ofstream f(path);
-    f << data.dump();
-  }
+  auto path = temp_file("eval", data.dump());
   auto r = run_cli("eval --json --predict-seconds 0.05 --data " + path.string(), "");
   CHECK(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
@@ -236,11 +231,7 @@ TEST_CASE("handoff eval takes odd data as it comes: empty and huge texts, labels
     "test": [["hello", "a"], ["bye", "b"], ["time", "c"], ["a label training never saw", "zzz"]],
     "oos_train": [["", ""]], "oos_val": [["weather"]], "oos_test": ["joke", ["movie", "oos"]]})");
   data["train"].push_back(nlohmann::json::array({std::string(100000, 'x'), "c"}));
-  auto path = std::filesystem::temp_directory_path() / ("handoff-eval-odd-" + std::to_string(::getpid()) + ".json");
-  {
-    std::ofstream f(path);
-    f << data.dump();
-  }
+  auto path = temp_file("eval-odd", data.dump());
   auto r = run_cli("eval --json --predict-seconds 0.01 --data " + path.string(), "");
   REQUIRE(r.status == 0);
   auto j = nlohmann::json::parse(r.out);
