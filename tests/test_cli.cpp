@@ -211,6 +211,12 @@ TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad
   CHECK(scores.back().starts_with("oos_test\toos\t"));
   std::filesystem::remove(scores_path);
 
+  // A negative weight of unknown words is refused, not taken for "the default".
+  r = run_cli("eval --predict-seconds 0.05 --data " + path.string() + " --unknown-weight -1", "");
+  CHECK(r.status != 0);
+  CHECK(r.out.empty());
+  CHECK((r.out + r.err).find("--unknown-weight") != std::string::npos);
+
   {
     std::ofstream f(path);
     f << R"({"train": [["only text"]], "test": []})";

@@ -127,9 +127,11 @@ int main(int argc, char** argv) {
                    "Shorter character n-grams only at a word's start or end; the shortest n-gram or less takes every "
                    "one (default: the model's)")
       ->check(CLI::Range(1, 10));
-  eval_cmd->add_option("--unknown-weight", eval.unknown_weight,
-                       "How much a feature the model never learnt weighs in a message's length, 0 to ignore them "
-                       "(default: the model's)");
+  eval_cmd
+      ->add_option("--unknown-weight", eval.unknown_weight,
+                   "How much a feature the model never learnt weighs in a message's length, 0 to ignore them "
+                   "(default: the model's)")
+      ->check(CLI::NonNegativeNumber);
   eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
                      "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");
