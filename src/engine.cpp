@@ -813,7 +813,10 @@ struct engine::impl final : detail::queue_view {
         if (std::find(c.tags.begin(), c.tags.end(), tag) == c.tags.end()) c.tags.push_back(tag);
       const bool replied = !r->reply.empty();
       if (replied) {
-        say(c, std::string(r->reply.get(lang(c), default_language())), "answer");
+        // To a message the bot did not understand, whatever the rule says is
+        // the bot's fallback: the customer (and a host's client) learn that
+        // this question went unanswered, whatever happens next.
+        say(c, std::string(r->reply.get(lang(c), default_language())), f.out_of_scope ? "fallback" : "answer");
         c.fallbacks_in_row = top() ? 0 : c.fallbacks_in_row + 1;  // the bot still did not understand
       }
       if (r->escalate) {

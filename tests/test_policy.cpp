@@ -269,6 +269,7 @@ TEST_CASE("a rule can make the bot ask which of the two best intents is meant") 
 }
 
 TEST_CASE("a rule can reply in the customer's language, alone, with an offer of a person, or before a handoff") {
+  // A reply to a message that fitted no intent is the bot's fallback.
   auto cfg = handoff::parse_config(R"({"languages":["en","zh"],"welcome":{"text":"hi"},"fallback":{"text":"sorry?"},
     "intents":[{"id":"hours","keywords":{"en":["hours"],"zh":["营业时间"]},"answer":{"en":"9 to 5","zh":"九点到五点"}},
                {"id":"legal","keywords":{"en":["lawsuit"]},"answer":{"en":"noted"}},
@@ -280,24 +281,30 @@ TEST_CASE("a rule can reply in the customer's language, alone, with an offer of 
       {"id":"legal","reason":"legal","when":{"fact":"intent","equals":"legal"},
        "then":{"reply":{"en":"Our legal team will write to you.","zh":"法务会联系您。"},"offer_human":true}},
       {"id":"holiday","reason":"holiday","when":{"fact":"intent","equals":"hours"},
-       "then":{"reply":{"en":"Closed for the holiday today.","zh":"今天放假。"}}}]}})");
+       "then":{"reply":{"en":"Closed for the holiday today.","zh":"今天放假。"}}},
+      {"id":"lost","reason":"bot_failure","when":{"fact":"out_of_scope","equals":true},
+       "then":{"escalate":{"queue":"q"},"reply":{"en":"I can't help with that; a colleague can."}}}]}})");
   handoff::engine bot(cfg);
   auto out = handoff::test::run_lines(bot, R"({"type":"agent_status","agent":"a","status":"online","skills":["q"]}
 {"type":"customer_message","conversation":"c1","text":"营业时间"}
 {"type":"customer_message","conversation":"c2","text":"about the lawsuit"}
-{"type":"customer_message","conversation":"c3","text":"agent please"})");
-  std::vector<std::string> said;
+{"type":"customer_message","conversation":"c3","text":"agent please"}
+{"type":"customer_message","conversation":"c4","text":"what is the capital of peru"})");
+  std::vector<std::string> said, kinds;
   for (const auto& e : out)
     if (e["type"] == "bot_message") {
       std::string replies;
       for (const auto& q : e.value("quick_replies", nlohmann::json::array()))
         replies += " [" + q["value"].get<std::string>() + "]";
       said.push_back(e["conversation"].get<std::string>() + ": " + e["text"].get<std::string>() + replies);
+      kinds.push_back(e["kind"].get<std::string>());
     } else if (e["type"] != "queued") {
       said.push_back(e["conversation"].get<std::string>() + ": <" + e["type"].get<std::string>() + ">");
     }
   CHECK(said == std::vector<std::string>{"c1: 今天放假。", "c2: Our legal team will write to you. [request_human]",
-                                         "c3: Of course, one moment.", "c3: <escalated>", "c3: <assigned>"});
+                                         "c3: Of course, one moment.", "c3: <escalated>", "c3: <assigned>",
+                                         "c4: I can't help with that; a colleague can.", "c4: <escalated>"});
+  CHECK(kinds == std::vector<std::string>{"answer", "answer", "answer", "fallback"});
 }
 
 TEST_CASE("an escalation can need skills besides the queue's, and no one online with them makes a ticket") {
