@@ -89,6 +89,7 @@ struct eval_options {
   std::vector<int> char_ngrams;    // empty: the model's default
   int inner_ngram_min = 0;         // 0: the model's default
   float unknown_weight = -1;       // below 0: the model's default
+  int min_count = 0;               // 0: chosen on validation for a small data set, else the model's default
   bool no_oos_train = false;
   int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;

@@ -132,6 +132,11 @@ int main(int argc, char** argv) {
                    "How much a feature the model never learnt weighs in a message's length, 0 to ignore them "
                    "(default: the model's)")
       ->check(CLI::NonNegativeNumber);
+  eval_cmd
+      ->add_option("--min-count", eval.min_count,
+                   "Drop features seen in fewer training messages (default: the model's, or for a data set under "
+                   "5,000 training examples 1 or 2, whichever scores higher on validation)")
+      ->check(CLI::Range(1, 1000));
   eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
                      "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");
