@@ -252,7 +252,14 @@ TEST_CASE("handoff eval keeps the words a small data set has once when validatio
   auto path = temp_file("eval-small", data.dump());
   auto chosen = run_cli("eval --json --predict-seconds 0.01 --data " + path.string(), "");
   auto dropped = run_cli("eval --json --predict-seconds 0.01 --min-count 2 --data " + path.string(), "");
+  // With no out-of-scope messages to tune on, val's accuracy chooses.
+  for (const char* key : {"oos_train", "oos_val", "oos_test"}) data.erase(key);
+  auto in_scope_only = temp_file("eval-small-no-oos", data.dump());
+  auto no_oos = run_cli("eval --json --predict-seconds 0.01 --data " + in_scope_only.string(), "");
   std::filesystem::remove(path);
+  std::filesystem::remove(in_scope_only);
+  REQUIRE(no_oos.status == 0);
+  CHECK(nlohmann::json::parse(no_oos.out)["min_count"] == 1);
   REQUIRE(chosen.status == 0);
   REQUIRE(dropped.status == 0);
   auto a = nlohmann::json::parse(chosen.out), b = nlohmann::json::parse(dropped.out);

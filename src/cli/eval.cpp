@@ -179,16 +179,25 @@ int eval(const eval_options& options) {
   // calls them.
   auto held_back = val;
   for (const auto& e : oos_val) held_back.push_back({e.text, std::string("\x01out of scope")});
-  auto fit = [&](const linear_options& o, threshold_choice& th) {
+  // A model, its threshold, and how well it did on validation: the rule's
+  // objective, or with no oos_val the share of val it labels right.
+  auto fit = [&](const linear_options& o, threshold_choice& th, double& objective) {
     auto m = linear_model::train(train, oos_train, o);
     m.calibrate(held_back);
     th = {-std::numeric_limits<double>::infinity(), 0, 0, 0};
-    if (tuned) th = tune(score_all(m, val), score_all(m, oos_val));
+    objective = 0;
+    if (tuned) {
+      th = tune(score_all(m, val), score_all(m, oos_val));
+      objective = th.objective;
+    } else if (!val.empty()) {
+      objective = tune(score_all(m, val), {}).objective;
+    }
     return m;
   };
   auto t0 = clock_type::now();
   threshold_choice th;
-  auto model = fit(lo, th);
+  double objective = 0;
+  auto model = fit(lo, th, objective);
   // Features seen in one training message only are dropped: on CLINC150
   // that halves the model for no loss. On a data set of a few hundred
   // examples they are much of what there is to learn (the demo bot's
@@ -196,12 +205,13 @@ int eval(const eval_options& options) {
   // with them dropped, 0.81 kept; docs/BENCHMARKS.md). Where training is
   // cheap, validation chooses, as it chooses the threshold.
   constexpr std::size_t small_data_set = 5000;
-  if (options.min_count == 0 && tuned && train.size() < small_data_set && lo.min_count != 1) {
+  if (options.min_count == 0 && !val.empty() && train.size() < small_data_set && lo.min_count != 1) {
     auto every = lo;
     every.min_count = 1;
     threshold_choice every_th;
-    auto other = fit(every, every_th);
-    if (every_th.objective > th.objective) {
+    double every_objective = 0;
+    auto other = fit(every, every_th, every_objective);
+    if (every_objective > objective) {
       model = std::move(other);
       th = every_th;
       lo = every;
