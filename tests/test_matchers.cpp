@@ -381,7 +381,7 @@ TEST_CASE("the demo bot's evaluation sets share no message with what it was taug
   for (const auto& e : training_examples(test::shop_config()))
     taught.insert(std::string(normalized_text(e.text).text()));
   for (const char* file : {"tests/data/shop_eval_zh.tsv", "tests/data/shop_eval_en.tsv", "tests/data/off_topic_zh.tsv",
-                           "tests/data/off_topic_en.tsv"}) {
+                           "tests/data/off_topic_en.tsv", "tests/data/refund_asks.tsv"}) {
     std::istringstream in(test::read_file(test::source_path(file)));
     std::size_t lines = 0;
     for (std::string line; std::getline(in, line);) {
@@ -395,7 +395,7 @@ TEST_CASE("the demo bot's evaluation sets share no message with what it was taug
       CAPTURE(text);
       CHECK(taught.count(text) == 0);
     }
-    CHECK(lines > 70);
+    CHECK(lines >= 50);
   }
 }
 
