@@ -37,6 +37,7 @@ std::uint32_t content_chars(std::string_view s) noexcept {
 
 // Chinese sentence-final particles (啊, 呢, 吧...): they set a tone and add
 // no content, like "?" or "!", so "退款啊" is as bare a "退款" as "退款？".
+// 吗 makes a yes-or-no question, which "?" does too.
 bool is_final_particle(char32_t c) noexcept {
   switch (c) {
     case U'啊':
@@ -51,7 +52,8 @@ bool is_final_particle(char32_t c) noexcept {
     case U'哈':
     case U'咯':
     case U'嘞':
-    case U'哇': return true;
+    case U'哇':
+    case U'吗': return true;
     default: return false;
   }
 }

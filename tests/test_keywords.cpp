@@ -79,6 +79,9 @@ TEST_CASE("confidence grows with the share of the message a match covers") {
   CHECK(particle == 1.0);
   CHECK(best(m, cfg, "退款 呢 吧", &particle) == "refund_status");
   CHECK(particle == 1.0);
+  // 吗 asks a yes-or-no question, as "?" does: "退款吗" is a bare refund.
+  CHECK(best(m, cfg, "退款吗", &particle) == "refund_status");
+  CHECK(particle == 1.0);
   CHECK(best(m, cfg, "啊退款", &particle) == "refund_status");  // only at the end
   CHECK(particle < 1.0);
 }
