@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -13,6 +14,7 @@
 #include <unordered_set>
 
 #include "actions.hpp"
+#include "choice.hpp"
 #include "handoff/actions.hpp"
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
@@ -142,6 +144,9 @@ struct live_conversation {
   std::uint32_t last_served = no_intent;  // the last intent served with slots, for corrections
   std::string asked;                      // the slot asked for
   int asks = 0;                           // times asked for it
+  // The two intents of the bot's last question "which do you mean?", until
+  // the customer's next message or choice.
+  std::array<std::uint32_t, 2> choices{no_intent, no_intent};
 
   // The current or last handoff.
   std::string queue;
@@ -904,6 +909,7 @@ struct engine::impl final : detail::queue_view {
   }
 
   void clarify(live_conversation& c, const intent_match& a, const intent_match& b) {
+    c.choices = {a.intent, b.intent};
     std::vector<quick_reply> replies;
     for (const auto* m : {&a, &b}) {
       const auto& def = bot->cfg.intents[m->intent];
@@ -1311,6 +1317,9 @@ struct engine::impl final : detail::queue_view {
     c.language = p->language;
     c.language_confident = p->language_confident;
     matches.swap(p->matches);
+    if (const auto offered = std::exchange(c.choices, {no_intent, no_intent});
+        offered[0] != no_intent && c.state == conversation_state::bot)
+      read_choice(c, offered);
     note_intents(c);
     if (c.state == conversation_state::bot) take_slots(c);
     c.last_trace.clear();  // a decision is for the bot's turn on this message, if it has one
@@ -1360,6 +1369,18 @@ struct engine::impl final : detail::queue_view {
     bot_turn(c, false);
   }
 
+  // A typed answer to the bot's "which do you mean?" ("查进度", "the second
+  // one") is the choice it names, as a tap on its button would be. A call
+  // for a person stays one.
+  void read_choice(const live_conversation& c, const std::array<std::uint32_t, 2>& offered) {
+    if (const intent_match* m = top(); m && m->command) return;
+    const auto& first = bot->cfg.intents[offered[0]];
+    const auto& second = bot->cfg.intents[offered[1]];
+    const auto pick = detail::chosen_option(norm, first.label.get(lang(c), default_language()),
+                                            second.label.get(lang(c), default_language()));
+    if (pick) matches.assign(1, intent_match{offered[static_cast<std::size_t>(*pick)], 1.0, false});
+  }
+
   void reopen(live_conversation& c) {
     c.state = conversation_state::bot;
     c.awaiting_feedback = false;
@@ -1369,6 +1390,7 @@ struct engine::impl final : detail::queue_view {
 
   void on(const in::customer_action& e) {
     live_conversation& c = open(e.conversation);
+    c.choices = {no_intent, no_intent};
     update_customer(c, e.customer);
     c.quiet_since.reset();
     // The answer to a call-back offer made after a long wait.
