@@ -58,10 +58,51 @@ bool is_final_particle(char32_t c) noexcept {
   }
 }
 
+constexpr bool is_ascii_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Words about asking, not about what is asked: "refund question", "请问退款",
+// "退款咨询一下" are as bare a "refund" as "refund?".
+constexpr std::string_view asking_words[] = {"question",  "questions", "query", "help", "about",
+                                             "regarding", "please",    "pls",   "plz"};
+constexpr std::string_view asking_phrases[] = {"问一下", "请问", "咨询", "问下", "一下", "关于", "问题"};
+
+// The content characters of the words about asking in `s`.
+std::uint32_t asking_content(std::string_view s) noexcept {
+  std::uint32_t n = 0;
+  // Spaced words, whole: "help" but not "helpful".
+  for (std::size_t pos = 0; pos < s.size();) {
+    if (!is_ascii_alpha(s[pos])) {
+      ++pos;
+      continue;
+    }
+    std::size_t end = pos;
+    while (end < s.size() && is_ascii_alpha(s[end])) ++end;
+    const auto w = s.substr(pos, end - pos);
+    for (auto a : asking_words)
+      if (w == a) n += static_cast<std::uint32_t>(w.size());
+    pos = end;
+  }
+  // Han phrases, longest first where they overlap ("问一下" before "一下").
+  for (std::size_t pos = 0; pos < s.size();) {
+    bool found = false;
+    for (auto p : asking_phrases)
+      if (s.substr(pos, p.size()) == p) {
+        n += content_chars(p);
+        pos += p.size();
+        found = true;
+        break;
+      }
+    if (!found) ++pos;
+  }
+  return n;
+}
+
 // The characters that carry meaning in a message: its content characters
-// less the particles at its end.
+// less the particles at its end and the words about asking.
 std::uint32_t message_content(std::string_view s) noexcept {
   std::uint32_t n = content_chars(s);
+  const std::uint32_t asking = asking_content(s);
+  n = asking < n ? n - asking : 1;
   for (std::size_t end = s.size(); end > 0 && n > 1;) {
     std::size_t start = end - 1;
     while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;

@@ -82,6 +82,17 @@ TEST_CASE("confidence grows with the share of the message a match covers") {
   // 吗 asks a yes-or-no question, as "?" does: "退款吗" is a bare refund.
   CHECK(best(m, cfg, "退款吗", &particle) == "refund_status");
   CHECK(particle == 1.0);
+  // So do words about asking, anywhere: "refund question", "请问退款".
+  for (const char* bare : {"refund question", "refund help please", "请问退款", "退款咨询一下", "关于退款问题"}) {
+    CAPTURE(bare);
+    double asking = 0;
+    CHECK(best(m, cfg, bare, &asking) == "refund_status");
+    CHECK(asking == 1.0);
+  }
+  // Whole words only: "helpful" is not "help".
+  double helpful = 0;
+  best(m, cfg, "helpful refund", &helpful);
+  CHECK(helpful < 1.0);
   CHECK(best(m, cfg, "啊退款", &particle) == "refund_status");  // only at the end
   CHECK(particle < 1.0);
 }
