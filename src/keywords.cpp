@@ -83,7 +83,12 @@ std::uint32_t asking_content(std::string_view s) noexcept {
     pos = end;
   }
   // Han phrases, longest first where they overlap ("问一下" before "一下").
+  // Each begins with a three-byte character.
   for (std::size_t pos = 0; pos < s.size();) {
+    if ((static_cast<unsigned char>(s[pos]) & 0xF0) != 0xE0) {
+      ++pos;
+      continue;
+    }
     bool found = false;
     for (auto p : asking_phrases)
       if (s.substr(pos, p.size()) == p) {
@@ -401,6 +406,7 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
     std::sort(candidates.begin(), candidates.end());  // in the configuration's order, as without the filter
     for (int i : candidates) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
   }
+  if (found.empty()) return;
   std::uint32_t total = std::max<std::uint32_t>(1, message_content(t));
   // A greeting that comes with something else ("你好，保修") is the
   // message's manners, not what it is about: the rest is measured without
