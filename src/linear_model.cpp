@@ -407,6 +407,7 @@ const std::vector<std::string>& linear_model::labels() const noexcept { return i
 float linear_model::confidence_for(float margin) const noexcept { return impl_->confidence(margin); }
 float linear_model::threshold() const noexcept { return impl_->threshold; }
 margin_kind linear_model::margin() const noexcept { return impl_->margin_from; }
+void linear_model::set_margin(margin_kind kind) noexcept { impl_->margin_from = kind; }
 void linear_model::set_threshold(float t) noexcept { impl_->threshold = std::clamp(t, 0.0f, 1.0f); }
 void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 0 ? t : 1; }
 float linear_model::temperature() const noexcept { return impl_->temperature; }

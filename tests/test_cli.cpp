@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <handoff/normalize.hpp>
+#include <set>
 
 #include "support/scenario.hpp"
 
@@ -211,6 +212,10 @@ TEST_CASE("handoff eval: a small data set gives every promised figure, and a bad
   CHECK(scores.back().starts_with("oos_test\toos\t"));
   std::filesystem::remove(scores_path);
 
+  r = run_cli("eval --predict-seconds 0.01 --confidence-from softmax --data " + path.string(), "");
+  CHECK(r.status != 0);
+  CHECK((r.out + r.err).find("--confidence-from") != std::string::npos);
+
   // A negative weight of unknown words is refused, not taken for "the default".
   r = run_cli("eval --predict-seconds 0.05 --data " + path.string() + " --unknown-weight -1", "");
   CHECK(r.status != 0);
@@ -268,6 +273,50 @@ TEST_CASE("handoff eval keeps the words a small data set has once when validatio
   CHECK(a["val_objective"].get<double>() > b["val_objective"].get<double>());
   CHECK(a["closed_set_accuracy"].get<double>() > b["closed_set_accuracy"].get<double>());
   MESSAGE("closed-set accuracy " << a["closed_set_accuracy"] << " against " << b["closed_set_accuracy"]);
+}
+
+TEST_CASE("handoff eval fits confidence on whichever margin scores higher on validation") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  // The demo bot's English examples, taught; its evaluation and off-topic
+  // messages, held back and tested in turns. Here the two kinds of margin
+  // give different validation objectives, so a wrong choice would show.
+  auto config = nlohmann::json::parse(handoff::test::read_file(handoff::test::source_path("examples/shop/bot.json")));
+  nlohmann::json data;
+  std::set<std::string> labels;
+  for (const auto& intent : config["intents"])
+    if (intent.contains("examples") && intent["examples"].contains("en"))
+      for (const auto& text : intent["examples"]["en"]) {
+        data["train"].push_back(nlohmann::json::array({text, intent["id"]}));
+        labels.insert(intent["id"].get<std::string>());
+      }
+  int turn = 0;
+  for (const char* file : {"tests/data/shop_eval_en.tsv", "tests/data/off_topic_en.tsv"})
+    for (const auto& line : lines_of(handoff::test::read_file(handoff::test::source_path(file)))) {
+      const auto tab = line.find('\t');
+      if (line.empty() || line[0] == '#' || tab == std::string::npos) continue;
+      const auto expected = line.substr(0, tab), text = line.substr(tab + 1);
+      const bool held = turn++ % 2 == 0;
+      if (labels.count(expected))
+        data[held ? "val" : "test"].push_back(nlohmann::json::array({text, expected}));
+      else if (expected == "fallback")
+        data[held ? "oos_val" : "oos_test"].push_back(nlohmann::json::array({text, "oos"}));
+    }
+  auto path = temp_file("eval-margin", data.dump());
+  auto run = [&](const std::string& extra) {
+    auto r = run_cli("eval --json --predict-seconds 0.01 " + extra + " --data " + path.string(), "");
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  auto chosen = run(""), log_probability = run("--confidence-from log-probability"),
+       mean = run("--confidence-from mean");
+  std::filesystem::remove(path);
+  CHECK(log_probability["confidence_from"] == "best label's log-probability");
+  CHECK(mean["confidence_from"] == "best score less the mean score");
+  const double a = log_probability["val_objective"].get<double>(), b = mean["val_objective"].get<double>();
+  CHECK(a != b);
+  MESSAGE("validation objective: log-probability " << a << ", mean " << b);
+  CHECK(chosen["val_objective"].get<double>() == std::max(a, b));
+  CHECK(chosen["confidence_from"] == (a >= b ? log_probability : mean)["confidence_from"]);
 }
 
 TEST_CASE("handoff eval takes odd data as it comes: empty and huge texts, labels only test has, no usable cut") {

@@ -236,6 +236,15 @@ TEST_CASE("confidence from the best label's log-probability, or from the best sc
   auto mean = linear_model::train(small_set(), o);
   CHECK(mean.margin() == margin_kind::over_mean);
   CHECK(mean.predict(normalized_text("where is my order")).margin > 0.0f);
+  // The kind can change after training, with no retraining: the same
+  // scores, another margin (then calibrated again), saved with the model.
+  auto switched = linear_model::train(small_set(), o);
+  switched.set_margin(margin_kind::log_probability);
+  CHECK(switched.margin() == margin_kind::log_probability);
+  CHECK(switched.predict(normalized_text("where is my order")).margin < 0.0f);
+  CHECK(switched.predict(normalized_text("where is my order")).label ==
+        mean.predict(normalized_text("where is my order")).label);
+  CHECK(linear_model::deserialize(switched.serialize()).margin() == margin_kind::log_probability);
   auto v3 = linear_model::deserialize(as_format(mean.serialize(), 3));
   CHECK(v3.margin() == margin_kind::over_mean);
   for (const char* t : {"where is my order", "退款", "something else entirely"}) {

@@ -90,6 +90,7 @@ struct eval_options {
   int inner_ngram_min = 0;         // 0: the model's default
   float unknown_weight = -1;       // below 0: the model's default
   int min_count = 0;               // 0: chosen on validation for a small data set, else the model's default
+  std::string margin;              // empty: chosen on validation; "log-probability" or "mean"
   bool no_oos_train = false;
   int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;

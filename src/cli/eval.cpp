@@ -172,6 +172,8 @@ int eval(const eval_options& options) {
   if (options.unknown_weight >= 0) lo.unknown_weight = options.unknown_weight;
 
   if (options.min_count > 0) lo.min_count = static_cast<std::uint32_t>(options.min_count);
+  if (options.margin == "mean") lo.margin = margin_kind::over_mean;
+  if (options.margin == "log-probability") lo.margin = margin_kind::log_probability;
 
   const bool tuned = !val.empty() && !oos_val.empty();
   // Calibration and the threshold use everything held back, out-of-scope
@@ -181,6 +183,15 @@ int eval(const eval_options& options) {
   for (const auto& e : oos_val) held_back.push_back({e.text, std::string("\x01out of scope")});
   // A model, its threshold, and how well it did on validation: the rule's
   // objective, or with no oos_val the share of val it labels right.
+  //
+  // What confidence is fitted on is chosen on validation too, unless given,
+  // and costs no training: the best label's log-probability tells a message
+  // between two intents from one that fits one, which matters where
+  // out-of-scope messages are near the intents (CLINC150 with a fifth of its
+  // intents held out: validation objective 0.816 against 0.796), while the
+  // best score less the mean score separates CLINC150's own out-of-scope
+  // messages better (0.923 against 0.916). Validation says which kind of
+  // data set this is.
   auto fit = [&](const linear_options& o, threshold_choice& th, double& objective) {
     auto m = linear_model::train(train, oos_train, o);
     m.calibrate(held_back);
@@ -189,6 +200,19 @@ int eval(const eval_options& options) {
     if (tuned) {
       th = tune(score_all(m, val), score_all(m, oos_val));
       objective = th.objective;
+      if (options.margin.empty()) {
+        const auto first = m.margin();
+        m.set_margin(first == margin_kind::log_probability ? margin_kind::over_mean : margin_kind::log_probability);
+        m.calibrate(held_back);
+        const auto other = tune(score_all(m, val), score_all(m, oos_val));
+        if (other.objective > th.objective) {
+          th = other;
+          objective = other.objective;
+        } else {
+          m.set_margin(first);
+          m.calibrate(held_back);
+        }
+      }
     } else if (!val.empty()) {
       objective = tune(score_all(m, val), {}).objective;
     }

@@ -137,6 +137,11 @@ int main(int argc, char** argv) {
                    "Drop features seen in fewer training messages (default: the model's, or for a data set under "
                    "5,000 training examples 1 or 2, whichever scores higher on validation)")
       ->check(CLI::Range(1, 1000));
+  eval_cmd
+      ->add_option("--confidence-from", eval.margin,
+                   "What confidence is fitted on: the best label's log-probability or the best score less the mean "
+                   "score (default: whichever scores higher on validation)")
+      ->check(CLI::IsMember({"log-probability", "mean"}));
   eval_cmd->add_flag("--no-oos-train", eval.no_oos_train,
                      "Train on `train` only, as the peers' threshold strategy does, leaving oos_train out");
   eval_cmd->add_option("--hash-bits", eval.hash_bits, "Feature hash bits (default: the model's)");

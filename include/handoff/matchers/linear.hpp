@@ -157,6 +157,10 @@ class linear_model {
   /// What confidence is fitted on (models saved before file format 4:
   /// `over_mean`).
   margin_kind margin() const noexcept;
+  /// Fits confidence on another margin from now on, with no retraining;
+  /// `calibrate` again after, as confidences fitted on the old margin no
+  /// longer hold. (`handoff eval` tries both on validation.)
+  void set_margin(margin_kind kind) noexcept;
 
   /// Fits the confidence of `predict` on held-back data (Platt scaling of
   /// `linear_prediction::margin`). Messages whose
