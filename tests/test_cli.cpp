@@ -341,6 +341,9 @@ TEST_CASE("handoff eval takes odd data as it comes: empty and huge texts, labels
   auto text = run_cli("eval --predict-seconds 0.01 --data " + path.string(), "");
   REQUIRE(text.status == 0);
   CHECK(text.out.find("threshold            ") != std::string::npos);
+  // And what the run chose on validation.
+  CHECK(text.out.find("confidence from      ") != std::string::npos);
+  CHECK(text.out.find("features kept        seen in ") != std::string::npos);
   if (j["threshold"].is_null())
     CHECK((text.out.find("every message out of scope") != std::string::npos ||
            text.out.find("no message out of scope") != std::string::npos));

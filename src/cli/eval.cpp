@@ -376,6 +376,11 @@ int eval(const eval_options& options) {
     else
       fmt::print("threshold            {} ({})\n",
                  th.threshold > 0 ? "+inf, every message out of scope" : "-inf, no message out of scope", rule);
+    fmt::print("confidence from      {}{}\n", r["confidence_from"].get<std::string>(),
+               options.margin.empty() && tuned ? " (chosen on validation)" : "");
+    fmt::print(
+        "features kept        seen in {} training message{} or more{}\n", lo.min_count, lo.min_count == 1 ? "" : "s",
+        options.min_count == 0 && train.size() < small_data_set && !val.empty() ? " (chosen on validation)" : "");
     fmt::print("training             {:.2f} s\n", train_seconds);
     fmt::print("predictions          {:.0f} per second, one thread, in batches of {}\n", per_second, batch_size);
     fmt::print("                     {:.0f} per second, one thread, one at a time\n", one_per_second);
