@@ -176,6 +176,10 @@ int eval(const eval_options& options) {
   if (options.margin == "log-probability") lo.margin = margin_kind::log_probability;
 
   const bool tuned = !val.empty() && !oos_val.empty();
+  // Settings validation chooses unless given (see below).
+  constexpr std::size_t small_data_set = 5000;
+  const bool choose_margin = tuned && options.margin.empty();
+  const bool choose_min_count = options.min_count == 0 && !val.empty() && train.size() < small_data_set;
   // Calibration and the threshold use everything held back, out-of-scope
   // messages included, under a label no intent has, whatever the data set
   // calls them.
@@ -200,7 +204,7 @@ int eval(const eval_options& options) {
     if (tuned) {
       th = tune(score_all(m, val), score_all(m, oos_val));
       objective = th.objective;
-      if (options.margin.empty()) {
+      if (choose_margin) {
         const auto first = m.margin();
         m.set_margin(first == margin_kind::log_probability ? margin_kind::over_mean : margin_kind::log_probability);
         m.calibrate(held_back);
@@ -228,8 +232,7 @@ int eval(const eval_options& options) {
   // examples and test messages as a data set: validation objective 0.78
   // with them dropped, 0.81 kept; docs/BENCHMARKS.md). Where training is
   // cheap, validation chooses, as it chooses the threshold.
-  constexpr std::size_t small_data_set = 5000;
-  if (options.min_count == 0 && !val.empty() && train.size() < small_data_set && lo.min_count != 1) {
+  if (choose_min_count && lo.min_count != 1) {
     auto every = lo;
     every.min_count = 1;
     threshold_choice every_th;
@@ -377,10 +380,9 @@ int eval(const eval_options& options) {
       fmt::print("threshold            {} ({})\n",
                  th.threshold > 0 ? "+inf, every message out of scope" : "-inf, no message out of scope", rule);
     fmt::print("confidence from      {}{}\n", r["confidence_from"].get<std::string>(),
-               options.margin.empty() && tuned ? " (chosen on validation)" : "");
-    fmt::print(
-        "features kept        seen in {} training message{} or more{}\n", lo.min_count, lo.min_count == 1 ? "" : "s",
-        options.min_count == 0 && train.size() < small_data_set && !val.empty() ? " (chosen on validation)" : "");
+               choose_margin ? " (chosen on validation)" : "");
+    fmt::print("features kept        seen in {} training message{} or more{}\n", lo.min_count,
+               lo.min_count == 1 ? "" : "s", choose_min_count ? " (chosen on validation)" : "");
     fmt::print("training             {:.2f} s\n", train_seconds);
     fmt::print("predictions          {:.0f} per second, one thread, in batches of {}\n", per_second, batch_size);
     fmt::print("                     {:.0f} per second, one thread, one at a time\n", one_per_second);
