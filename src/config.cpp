@@ -551,7 +551,7 @@ class checker {
       if (!expect_object(o, p)) continue;
       allow_keys(o, p,
                  {"id", "label", "keywords", "patterns", "examples", "answer", "quick_replies", "requests_human",
-                  "welcome", "slots", "action", "responses"});
+                  "welcome", "courtesy", "slots", "action", "responses"});
       intent_definition def;
       def.id = required_id(o, p);
       if (!def.id.empty() && !seen.insert(def.id).second)
@@ -562,6 +562,7 @@ class checker {
       if (auto k = member(o, p, "examples")) def.examples = by_language(*k, at(p, "examples"), false);
       def.requests_human = boolean(o, p, "requests_human");
       def.welcome = boolean(o, p, "welcome");
+      def.courtesy = def.welcome || boolean(o, p, "courtesy");
       if (auto a = member(o, p, "answer")) def.answer = localized(*a, at(p, "answer"), true);
       if (auto q = member(o, p, "quick_replies")) def.quick_replies = quick_replies(*q, at(p, "quick_replies"));
       if (auto s = member(o, p, "slots")) def.slots = read_slots(*s, at(p, "slots"));

@@ -2,6 +2,9 @@
 #include "handoff/matchers/ensemble.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "handoff/normalize.hpp"
 
 namespace handoff {
 
@@ -18,6 +21,10 @@ namespace {
 // (docs/BENCHMARKS.md).
 constexpr double corroboration = 0.8;
 
+// How near the rest of a message after its courtesies must come to some
+// intent for the courtesy to stand as the answer: half of the threshold.
+constexpr double far = 0.5;
+
 }  // namespace
 
 void ensemble_matcher::match(const normalized_text& text, std::string_view language,
@@ -29,9 +36,15 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   const std::size_t start = out.size();
   std::size_t latest = start;  // where the latest part with candidates begins
   std::size_t latest_part = parts_.size();
+  // What the later parts judge: the whole message, or what is left of it
+  // once the courtesies are cut ("who invented the telephone" of "hello,
+  // who invented the telephone").
+  const normalized_text* judged = &text;
+  thread_local std::string rest_text;
+  thread_local normalized_text rest;
   for (std::size_t k = 0; k < parts_.size(); ++k) {
     const std::size_t before = out.size();
-    parts_[k]->match(text, language, out);
+    parts_[k]->match(*judged, language, out);
     if (out.size() == before) continue;
     for (std::size_t i = before; i < out.size(); ++i)
       if (out[i].command || out[i].confidence >= certain_) {
@@ -40,9 +53,17 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
       }
     latest = before;
     latest_part = k;
+    if (judged == &text &&
+        std::all_of(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(),
+                    [](const auto& m) { return m.courtesy; }) &&
+        parts_[k]->without_courtesy(text, rest_text)) {
+      rest.assign(rest_text);
+      if (!rest.tokens().empty()) judged = &rest;
+    }
   }
   out.erase(out.begin() + static_cast<std::ptrdiff_t>(start), out.begin() + static_cast<std::ptrdiff_t>(latest));
   if (latest_part == parts_.size()) return;
+  const auto first = out.begin() + static_cast<std::ptrdiff_t>(start);
   // The candidates left are uncertain, and no later part recognised the
   // message. If a later part judges that the whole message fits no intent,
   // the ones that rest on a lone word were stray words: "hello" in
@@ -52,9 +73,19 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   // whose keyword it has. A phrase stands: "什么时候发货" (when will it
   // ship) says what the message is about even in a long sentence.
   for (std::size_t k = latest_part + 1; k < parts_.size(); ++k) {
+    if (judged != &text) {
+      // Courtesies with a rest that no part recognised: unless the rest
+      // came within half of the threshold of some intent (an opener such
+      // as "can i ask you something"), the message is about something the
+      // bot does not know, and the greeting or thanks is not its answer.
+      const auto rest_near = parts_[k]->nearest(*judged, language);
+      if (rest_near && rest_near->closeness < far) {
+        out.erase(first, out.end());
+        return;
+      }
+    }
     const auto near = parts_[k]->nearest(text, language);
     if (!near) continue;
-    const auto first = out.begin() + static_cast<std::ptrdiff_t>(start);
     const bool corroborated = near->closeness >= corroboration && std::any_of(first, out.end(), [&](const auto& m) {
                                 return m.lone_word && m.intent == near->intent;
                               });

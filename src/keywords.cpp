@@ -66,9 +66,14 @@ constexpr std::string_view asking_words[] = {"question",  "questions", "query", 
                                              "regarding", "please",    "pls",   "plz"};
 constexpr std::string_view asking_phrases[] = {"问一下", "请问", "咨询", "问下", "一下", "关于", "问题"};
 
-// The content characters of the words about asking in `s`.
-std::uint32_t asking_content(std::string_view s) noexcept {
-  std::uint32_t n = 0;
+// How much of a text is about asking: its content characters, and its
+// words (a Han character counts as one).
+struct asking_size {
+  std::uint32_t chars = 0, words = 0;
+};
+
+asking_size asking_content(std::string_view s) noexcept {
+  asking_size n;
   // Spaced words, whole: "help" but not "helpful".
   for (std::size_t pos = 0; pos < s.size();) {
     if (!is_ascii_alpha(s[pos])) {
@@ -79,7 +84,10 @@ std::uint32_t asking_content(std::string_view s) noexcept {
     while (end < s.size() && is_ascii_alpha(s[end])) ++end;
     const auto w = s.substr(pos, end - pos);
     for (auto a : asking_words)
-      if (w == a) n += static_cast<std::uint32_t>(w.size());
+      if (w == a) {
+        n.chars += static_cast<std::uint32_t>(w.size());
+        ++n.words;
+      }
     pos = end;
   }
   // Han phrases, longest first where they overlap ("问一下" before "一下").
@@ -92,7 +100,8 @@ std::uint32_t asking_content(std::string_view s) noexcept {
     bool found = false;
     for (auto p : asking_phrases)
       if (s.substr(pos, p.size()) == p) {
-        n += content_chars(p);
+        n.chars += content_chars(p);
+        n.words += content_chars(p);
         pos += p.size();
         found = true;
         break;
@@ -102,23 +111,52 @@ std::uint32_t asking_content(std::string_view s) noexcept {
   return n;
 }
 
-// The characters that carry meaning in a message: its content characters
-// less the particles at its end and the words about asking.
-std::uint32_t message_content(std::string_view s) noexcept {
-  std::uint32_t n = content_chars(s);
-  const std::uint32_t asking = asking_content(s);
-  n = asking < n ? n - asking : 1;
-  for (std::size_t end = s.size(); end > 0 && n > 1;) {
+// The final particles at the end of `s`, up to `limit`.
+std::uint32_t final_particles(std::string_view s, std::uint32_t limit) noexcept {
+  std::uint32_t n = 0;
+  for (std::size_t end = s.size(); end > 0 && n < limit;) {
     std::size_t start = end - 1;
     while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
     end = start;
     const char32_t c = detail::decode_utf8(s, start);
     if (is_final_particle(c))
-      --n;
+      ++n;
     else if (is_word_char(c) || is_cjk(c))
       break;
   }
   return n;
+}
+
+// The characters that carry meaning in a message: its content characters
+// less the particles at its end and the words about asking.
+std::uint32_t message_content(std::string_view s) noexcept {
+  std::uint32_t n = content_chars(s);
+  const std::uint32_t asking = asking_content(s).chars;
+  n = asking < n ? n - asking : 1;
+  return n - final_particles(s, n - 1);
+}
+
+// How many words carry meaning in a text: a run of letters or digits in a
+// spaced script is one, as is each Han, Kana or Hangul character; the
+// words about asking and the particles at its end are not counted.
+std::uint32_t content_words(std::string_view s) noexcept {
+  std::uint32_t n = 0;
+  bool in_run = false;
+  for (std::size_t pos = 0; pos < s.size();) {
+    const char32_t c = detail::decode_utf8(s, pos);
+    if (is_cjk(c)) {
+      ++n;
+      in_run = false;
+    } else if (is_word_char(c)) {
+      n += !in_run;
+      in_run = true;
+    } else {
+      in_run = false;
+    }
+  }
+  const std::uint32_t asking = asking_content(s).words;
+  n = asking < n ? n - asking : 0;
+  return n - final_particles(s, n);
 }
 
 // Whether a keyword (or a pattern's match) is one word: a single run of
@@ -141,6 +179,14 @@ bool one_word(std::string_view s) noexcept {
   }
   return cjk == 0 ? runs <= 1 : runs == 0 && cjk <= 3;
 }
+
+// How many words (a Han character counts as one) must be left of a
+// message, once its courtesies are cut, for the rest to be judged on its
+// own. Shorter rests are mostly openers ("can someone help me", "想问点事情"),
+// which are manners too and which a bot is rarely taught alone. On the
+// demo bot, 6 gained the most off-topic questions for the fewest openers
+// lost (docs/BENCHMARKS.md).
+constexpr std::uint32_t min_rest_words = 6;
 
 // Where a keyword was found, and how long it is.
 struct found_span {
@@ -274,7 +320,16 @@ struct keyword_matcher::impl {
   std::unique_ptr<re2::FilteredRE2> prefilter;
   keyword_automaton atoms;
   std::vector<bool> command;
-  std::vector<bool> welcome;  // intents that greet
+  std::vector<bool> courtesy;  // intents that are manners, not subjects
+
+  // A keyword or pattern found in a message: its intent, how much of the
+  // message it covers, and where.
+  struct found_match {
+    std::uint32_t intent, covered;
+    bool one_word;
+    std::uint32_t begin, end;
+  };
+  void find(std::string_view t, std::vector<found_match>& found) const;
 
   // Whether keyword `k` at `pos` counts: a whole word (or anywhere, in Han,
   // Kana and Hangul), outside the spans of longer keywords already found:
@@ -297,7 +352,7 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
   for (std::uint32_t i = 0; i < config.intents.size(); ++i) {
     const auto& intent = config.intents[i];
     impl_->command.push_back(intent.requests_human);
-    impl_->welcome.push_back(intent.welcome);
+    impl_->courtesy.push_back(intent.courtesy);
     for (const auto& [lang, list] : intent.keywords) {
       for (const auto& kw : list) {
         norm.assign(kw);
@@ -356,14 +411,7 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
 
 keyword_matcher::~keyword_matcher() = default;
 
-void keyword_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
-  std::string_view t = text.text();
-  if (t.empty()) return;
-  struct found_match {
-    std::uint32_t intent, covered;
-    bool one_word;
-  };
-  thread_local std::vector<found_match> found;
+void keyword_matcher::impl::find(std::string_view t, std::vector<found_match>& found) const {
   found.clear();
   // Keywords are tried longest first (their order), each at its first
   // place that counts, so that a longer one claims its span before the
@@ -372,55 +420,90 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
   thread_local std::vector<found_span> taken;
   hits.clear();
   taken.clear();
-  impl_->automaton.scan(
-      t, [&](std::uint32_t k, std::size_t pos) { hits.emplace_back(k, static_cast<std::uint32_t>(pos)); });
+  automaton.scan(t, [&](std::uint32_t k, std::size_t pos) { hits.emplace_back(k, static_cast<std::uint32_t>(pos)); });
   std::sort(hits.begin(), hits.end());
-  std::uint32_t greeting = 0;  // content of the welcome intents' keywords
   for (std::size_t i = 0; i < hits.size();) {
-    const auto& k = impl_->keywords[hits[i].first];
+    const auto& k = keywords[hits[i].first];
     bool matched = false;
     for (const std::uint32_t id = hits[i].first; i < hits.size() && hits[i].first == id; ++i) {
-      if (matched || !impl_->counts(k, t, hits[i].second, taken)) continue;
+      if (matched || !counts(k, t, hits[i].second, taken)) continue;
       matched = true;
-      taken.push_back({hits[i].second, hits[i].second + k.text.size(), k.content});
-      found.push_back({k.intent, k.content, k.one_word});
-      if (impl_->welcome[k.intent]) greeting += k.content;
+      const auto end = static_cast<std::uint32_t>(hits[i].second + k.text.size());
+      taken.push_back({hits[i].second, end, k.content});
+      found.push_back({k.intent, k.content, k.one_word, hits[i].second, end});
     }
   }
-  auto try_pattern = [&](const impl::pattern& p) {
+  auto try_pattern = [&](const pattern& p) {
     re2::StringPiece whole;
     if (!p.re->Match(t, 0, t.size(), RE2::UNANCHORED, &whole, 1)) return;
     const std::string_view span(whole.data(), whole.size());
-    found.push_back({p.intent, content_chars(span), one_word(span)});
+    const auto begin = static_cast<std::uint32_t>(span.data() - t.data());
+    found.push_back(
+        {p.intent, content_chars(span), one_word(span), begin, begin + static_cast<std::uint32_t>(span.size())});
   };
-  if (!impl_->prefilter) {
-    for (const auto& p : impl_->patterns) try_pattern(p);
+  if (!prefilter) {
+    for (const auto& p : patterns) try_pattern(p);
   } else {
     // The message is case-folded already, as the atoms are lower-cased.
     thread_local std::vector<int> found_atoms, candidates;
     found_atoms.clear();
-    impl_->atoms.scan(t, [&](std::uint32_t atom, std::size_t) { found_atoms.push_back(static_cast<int>(atom)); });
+    atoms.scan(t, [&](std::uint32_t atom, std::size_t) { found_atoms.push_back(static_cast<int>(atom)); });
     std::sort(found_atoms.begin(), found_atoms.end());
     found_atoms.erase(std::unique(found_atoms.begin(), found_atoms.end()), found_atoms.end());
-    impl_->prefilter->AllPotentials(found_atoms, &candidates);
+    prefilter->AllPotentials(found_atoms, &candidates);
     std::sort(candidates.begin(), candidates.end());  // in the configuration's order, as without the filter
-    for (int i : candidates) try_pattern(impl_->patterns[static_cast<std::size_t>(i)]);
+    for (int i : candidates) try_pattern(patterns[static_cast<std::size_t>(i)]);
   }
+}
+
+void keyword_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
+  std::string_view t = text.text();
+  if (t.empty()) return;
+  thread_local std::vector<impl::found_match> found;
+  impl_->find(t, found);
   if (found.empty()) return;
   std::uint32_t total = std::max<std::uint32_t>(1, message_content(t));
-  // A greeting that comes with something else ("你好，保修") is the
-  // message's manners, not what it is about: the rest is measured without
-  // it, and the greeting is no candidate.
-  const bool greeting_aside =
-      greeting > 0 && std::any_of(found.begin(), found.end(), [&](const auto& f) { return !impl_->welcome[f.intent]; });
-  if (greeting_aside) total = total > greeting ? total - greeting : 1;
+  // A courtesy that comes with something else ("你好，保修", "refund,
+  // thanks") is the message's manners, not what it is about: the rest is
+  // measured without it, and the courtesy is no candidate.
+  std::uint32_t courtesy = 0;
+  bool subject = false;
   for (const auto& f : found) {
-    if (greeting_aside && impl_->welcome[f.intent]) continue;
+    if (impl_->courtesy[f.intent])
+      courtesy += f.covered;
+    else
+      subject = true;
+  }
+  const bool courtesy_aside = courtesy > 0 && subject;
+  if (courtesy_aside) total = total > courtesy ? total - courtesy : 1;
+  for (const auto& f : found) {
+    if (courtesy_aside && impl_->courtesy[f.intent]) continue;
     // The whole message is the keyword: certain. Otherwise the share of the
     // message it explains, from a floor that still beats no match.
     const double confidence = f.covered >= total ? 1.0 : 0.5 + 0.45 * static_cast<double>(f.covered) / total;
-    out.push_back({f.intent, confidence, impl_->command[f.intent], f.one_word && f.covered < total});
+    out.push_back({f.intent, confidence, impl_->command[f.intent], f.one_word && f.covered < total,
+                   static_cast<bool>(impl_->courtesy[f.intent])});
   }
+}
+
+bool keyword_matcher::without_courtesy(const normalized_text& text, std::string& rest) const {
+  std::string_view t = text.text();
+  thread_local std::vector<impl::found_match> found;
+  impl_->find(t, found);
+  rest.clear();
+  std::size_t at = 0;
+  // Spans in the order they occur; an overlapping pattern's span may begin
+  // inside one already cut.
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
+  for (const auto& f : found) {
+    if (!impl_->courtesy[f.intent]) continue;
+    if (f.begin > at) rest.append(t.substr(at, f.begin - at));
+    rest += ' ';
+    at = std::max<std::size_t>(at, f.end);
+  }
+  if (at == 0) return false;
+  if (at < t.size()) rest.append(t.substr(at));
+  return content_words(rest) >= min_rest_words;
 }
 
 }  // namespace handoff

@@ -53,6 +53,19 @@ TEST_CASE("the demo bot and a minimal bot load cleanly") {
   CHECK(cfg.policy.rules.at(0).escalate->priority == priority::normal);
 }
 
+TEST_CASE("a greeting is a courtesy, and other intents are when the configuration says so") {
+  auto j = minimal();
+  j["intents"].push_back(json::parse(R"({"id": "hello", "welcome": true, "keywords": {"en": ["hello"]}})"));
+  j["intents"].push_back(
+      json::parse(R"({"id": "thanks", "courtesy": true, "keywords": {"en": ["thanks"]}, "answer": "You're welcome"})"));
+  auto cfg = parse_config(j.dump());
+  CHECK(cfg.find_intent("hello")->courtesy);
+  CHECK(cfg.find_intent("thanks")->courtesy);
+  CHECK_FALSE(cfg.find_intent("refund")->courtesy);
+  j["intents"][3]["courtesy"] = "yes";
+  CHECK(has(problems(j), "handoff.config.wrong_type /intents/3/courtesy"));
+}
+
 TEST_CASE("every problem is reported with its JSON pointer") {
   SUBCASE("malformed JSON") {
     auto found = check_config("{\"languages\": [");

@@ -97,7 +97,7 @@ TEST_CASE("confidence grows with the share of the message a match covers") {
   CHECK(particle < 1.0);
 }
 
-TEST_CASE("a greeting that comes with something else is set aside, and the rest measured without it") {
+TEST_CASE("a courtesy that comes with something else is set aside, and the rest measured without it") {
   const auto& cfg = test::shop_config();
   keyword_matcher m(cfg);
   double confidence = 0;
@@ -113,6 +113,37 @@ TEST_CASE("a greeting that comes with something else is set aside, and the rest 
   CHECK(best(m, cfg, "你好", &confidence) == "greeting");
   CHECK(confidence == 1.0);
   CHECK(best(m, cfg, "hello there, anyone around?") == "greeting");
+  // Thanks and goodbyes are courtesies too in the demo: "refund, thanks" is
+  // as bare a "refund" as "refund?", and gets the question.
+  CHECK(found_ids(m, cfg, "refund, thanks") == std::vector<std::string>{"refund_status", "refund_apply"});
+  CHECK(found_ids(m, cfg, "退款，谢谢") == std::vector<std::string>{"refund_status", "refund_apply"});
+  CHECK(best(m, cfg, "谢谢", &confidence) == "thanks");
+  CHECK(confidence == 1.0);
+}
+
+TEST_CASE("what is left of a message once its courtesies are cut, when it says enough to judge") {
+  const auto& cfg = test::shop_config();
+  keyword_matcher m(cfg);
+  std::string rest = "left over";
+  CHECK(m.without_courtesy(normalized_text("hello, who invented the telephone and in which year"), rest));
+  CHECK(rest.find("who invented the telephone and in which year") != std::string::npos);
+  CHECK(rest.find("hello") == std::string::npos);
+  // Courtesies wherever they stand, Han ones too.
+  CHECK(m.without_courtesy(normalized_text("你好，明天上海天气怎么样 谢谢"), rest));
+  CHECK(rest.find("明天上海天气怎么样") != std::string::npos);
+  CHECK(rest.find("你好") == std::string::npos);
+  CHECK(rest.find("谢谢") == std::string::npos);
+  // A short rest is an opener, manners too: "can someone help me" has four
+  // words once "help" and "please", which are about asking, are left out.
+  CHECK_FALSE(m.without_courtesy(normalized_text("hi, can someone help me please"), rest));
+  CHECK_FALSE(m.without_courtesy(normalized_text("您好，请问在吗"), rest));
+  CHECK_FALSE(m.without_courtesy(normalized_text("你好 讲个笑话"), rest));
+  // Nothing to cut.
+  CHECK_FALSE(m.without_courtesy(normalized_text("who invented the telephone and in which year"), rest));
+  CHECK_FALSE(m.without_courtesy(normalized_text(""), rest));
+  // Ill-formed bytes are cut around, never read past.
+  std::string bad = "hello \xff\xfe who invented the telephone and in which year \xc3";
+  CHECK(m.without_courtesy(normalized_text(bad), rest));
 }
 
 TEST_CASE("a keyword inside a longer keyword of another intent is not evidence of its own") {

@@ -293,6 +293,37 @@ TEST_CASE("a stray keyword stands only if a matcher that judges the whole messag
   }
 }
 
+TEST_CASE("a courtesy said with something else leaves it to the rest of the message") {
+  const auto& cfg = test::shop_config();
+  // A host that knows parcels and openers, and sees what it is asked about.
+  auto seen = std::make_shared<std::vector<std::string>>();
+  const auto order = index_of(cfg, "order_status"), greeting = index_of(cfg, "greeting");
+  auto score = [seen, order, greeting](std::string_view text, std::string_view, std::span<double> scores) {
+    seen->emplace_back(text);
+    if (text.find("parcel") != std::string_view::npos) scores[order] = 0.9;
+    if (text.find("hello") != std::string_view::npos || text.find("favour") != std::string_view::npos)
+      scores[greeting] = 0.45;
+  };
+  std::vector<std::unique_ptr<intent_matcher>> parts;
+  parts.push_back(std::make_unique<keyword_matcher>(cfg));
+  parts.push_back(std::make_unique<scored_matcher>("host", cfg, score, 0.5, true));
+  ensemble_matcher m(std::move(parts), 0.9);
+
+  // The rest is about something the bot does not know: no greeting.
+  CHECK(best(m, cfg, "hello, who invented the telephone and in which year") == "");
+  REQUIRE_FALSE(seen->empty());
+  CHECK(seen->front().find("hello") == std::string::npos);
+  // The rest is what the message is about.
+  CHECK(best(m, cfg, "thanks, could you find out where my parcel is now") == "order_status");
+  // An opener the host comes near to, and a short rest: the greeting.
+  CHECK(best(m, cfg, "hello, could you do me a small favour right now") == "greeting");
+  CHECK(best(m, cfg, "hello, who invented it") == "greeting");
+  // The lone-word rule still judges the whole message: a greeting the host
+  // does not come near to is a stray word however long the rest.
+  seen->clear();
+  CHECK(best(m, cfg, "hi, who invented it") == "");
+}
+
 TEST_CASE("the demo bot answers off-topic questions with a stray keyword in them by falling back") {
   // The trained matcher judges the whole message; the keyword is one word of it.
   const auto& cfg = test::shop_config();
@@ -305,6 +336,15 @@ TEST_CASE("the demo bot answers off-topic questions with a stray keyword in them
   // keyword stands.
   CHECK(best(*m, cfg, "维修要多久") == "after_sales");
   CHECK(best(*m, cfg, "小姐姐在吗") == "greeting");
+  // A greeting or thanks with a question the shop has nothing to do with:
+  // the greeting is manners, and the question gets the fallback.
+  for (const char* text : {"你好，明天天气怎么样", "hello, can you tell me a joke", "谢谢，那你知道今天股市怎么样吗",
+                           "good evening, what's the best way to lose weight"})
+    CHECK_MESSAGE(best(*m, cfg, text) == "", text);
+  // With an opener or a question the shop answers, it is not.
+  CHECK(best(*m, cfg, "hello, can you help me") == "greeting");
+  CHECK(best(*m, cfg, "你好，我想咨询一下") == "greeting");
+  CHECK(best(*m, cfg, "thanks, and where is my order now") == "order_status");
 }
 
 TEST_CASE("the registry builds what the configuration names, the host's matchers included") {
@@ -381,7 +421,8 @@ TEST_CASE("the demo bot's evaluation sets share no message with what it was taug
   for (const auto& e : training_examples(test::shop_config()))
     taught.insert(std::string(normalized_text(e.text).text()));
   for (const char* file : {"tests/data/shop_eval_zh.tsv", "tests/data/shop_eval_en.tsv", "tests/data/off_topic_zh.tsv",
-                           "tests/data/off_topic_en.tsv", "tests/data/refund_asks.tsv"}) {
+                           "tests/data/off_topic_en.tsv", "tests/data/refund_asks.tsv", "tests/data/courtesy.tsv",
+                           "tests/data/everyday_off_topic.tsv"}) {
     std::istringstream in(test::read_file(test::source_path(file)));
     std::size_t lines = 0;
     for (std::string line; std::getline(in, line);) {

@@ -52,6 +52,12 @@ struct intent_definition {
   bool requests_human = false;
   /// Answer with the welcome text and menu (a greeting).
   bool welcome = false;
+  /// Manners rather than a subject (a greeting, thanks, a goodbye; a
+  /// `welcome` is one): said along with something else, the rest of the
+  /// message decides what it is about, so "thanks, where is my refund" is
+  /// a refund question and "hello, who invented the telephone" is out of
+  /// scope.
+  bool courtesy = false;
   /// What the intent needs before it answers; the bot asks for each
   /// missing one in turn. `{name}` in the answer and the responses is
   /// replaced by its value.

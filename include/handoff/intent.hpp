@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,11 @@ struct intent_match {
   /// "什么时候发货") says more. An ensemble drops such a candidate when a
   /// matcher that judges the whole message finds it out of scope.
   bool lone_word = false;
+  /// The candidate is manners, not a subject: a greeting, thanks or a
+  /// goodbye (`intent_definition::courtesy`). Said with something else
+  /// ("hello, who invented the telephone"), the rest says what the message
+  /// is about.
+  bool courtesy = false;
 };
 
 /// What a matcher that found nothing came closest to: for an ensemble to
@@ -62,6 +68,13 @@ class intent_matcher {
   virtual std::optional<near_miss> nearest(const normalized_text& /*text*/, std::string_view /*language*/) const {
     return std::nullopt;
   }
+
+  /// For a matcher that found courtesies in `text` (candidates marked
+  /// `intent_match::courtesy`): the message without them, in `rest`, when
+  /// the rest says enough to be judged on its own ("who invented the
+  /// telephone", not "anyone there?"). False otherwise, which is the
+  /// default.
+  virtual bool without_courtesy(const normalized_text& /*text*/, std::string& /*rest*/) const { return false; }
 };
 
 /// Orders candidates best first: commands, then confidence, then the order
