@@ -61,9 +61,34 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
       if (!rest.tokens().empty()) judged = &rest;
     }
   }
+  // The phrases of earlier parts that a later part overrules still say
+  // which of its two best readings is meant, when they name one of them:
+  // "my item arrived broken, i want a refund" is an application for one, not
+  // a question whether to check a refund's progress. Only the runner-up
+  // yields: a phrase of the runner-up's intent does not overturn the best
+  // reading.
+  thread_local std::vector<std::uint32_t> phrases;
+  phrases.clear();
+  for (std::size_t i = start; i < latest; ++i)
+    if (!out[i].lone_word) phrases.push_back(out[i].intent);
   out.erase(out.begin() + static_cast<std::ptrdiff_t>(start), out.begin() + static_cast<std::ptrdiff_t>(latest));
   if (latest_part == parts_.size()) return;
   const auto first = out.begin() + static_cast<std::ptrdiff_t>(start);
+  if (!phrases.empty() && out.end() - first >= 2) {
+    auto top =
+        std::max_element(first, out.end(), [](const auto& a, const auto& b) { return a.confidence < b.confidence; });
+    auto second = out.end();
+    for (auto it = first; it != out.end(); ++it)
+      if (it != top && it->intent != top->intent && (second == out.end() || it->confidence > second->confidence))
+        second = it;
+    auto named = [&](std::uint32_t intent) {
+      return std::find(phrases.begin(), phrases.end(), intent) != phrases.end();
+    };
+    if (second != out.end() && named(top->intent) && !named(second->intent)) {
+      const auto drop = second->intent;
+      out.erase(std::remove_if(first, out.end(), [&](const auto& m) { return m.intent == drop; }), out.end());
+    }
+  }
   // The candidates left are uncertain, and no later part recognised the
   // message. If a later part judges that the whole message fits no intent,
   // the ones that rest on a lone word were stray words: "hello" in

@@ -324,6 +324,31 @@ TEST_CASE("a courtesy said with something else leaves it to the rest of the mess
   CHECK(best(m, cfg, "hi, who invented it") == "");
 }
 
+TEST_CASE("a phrase the later matcher overrules still says which of its two best readings is meant") {
+  const auto& cfg = test::shop_config();
+  counting_scores s;
+  s.values.assign(cfg.intents.size(), 0.0);
+  s.values[index_of(cfg, "refund_apply")] = 0.7;
+  s.values[index_of(cfg, "refund_status")] = 0.65;
+  auto ids = [&](std::string_view text) {
+    auto m = keywords_then(cfg, s);
+    std::vector<intent_match> out;
+    m.match(normalized_text(text), "", out);
+    rank_matches(out);
+    std::vector<std::string> found;
+    for (const auto& c : out) found.push_back(cfg.intents[c.intent].id);
+    return found;
+  };
+  // "i want a refund" is a phrase of refund_apply, the host's best reading.
+  CHECK(ids("my item arrived broken, i want a refund") == std::vector<std::string>{"refund_apply"});
+  // "refund", a word of both, says nothing about which.
+  CHECK(ids("my item arrived broken, about the refund") == std::vector<std::string>{"refund_apply", "refund_status"});
+  // A phrase of the runner-up does not overrule the best reading: both stay.
+  s.values[index_of(cfg, "refund_apply")] = 0.65;
+  s.values[index_of(cfg, "refund_status")] = 0.7;
+  CHECK(ids("my item arrived broken, i want a refund") == std::vector<std::string>{"refund_status", "refund_apply"});
+}
+
 TEST_CASE("the demo bot answers off-topic questions with a stray keyword in them by falling back") {
   // The trained matcher judges the whole message; the keyword is one word of it.
   const auto& cfg = test::shop_config();

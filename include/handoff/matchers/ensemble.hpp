@@ -17,8 +17,10 @@ namespace handoff {
 /// exactly a keyword does not wait for the statistical matcher. Otherwise
 /// the last part that recognises the message decides: a keyword that
 /// happens to occur in a long sentence yields to the statistical reading of
-/// the whole sentence. When no later part recognises the message, the
-/// uncertain candidates stand, except those that rest on a lone word
+/// the whole sentence, though a phrase of its best reading's intent ("i
+/// want a refund") drops its runner-up, so that the bot answers rather than
+/// asks which of the two is meant. When no later part recognises the
+/// message, the uncertain candidates stand, except those that rest on a lone word
 /// (`intent_match::lone_word`) when a later part judges the message out of
 /// scope (`intent_matcher::nearest`) without having come near (80% of its
 /// threshold) to one of their intents: "hello" in "translate hello into
