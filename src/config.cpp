@@ -479,7 +479,8 @@ class checker {
   void read_understanding(const json& j, bot_config& cfg) {
     const std::string ptr = "/understanding";
     if (!expect_object(j, ptr)) return;
-    allow_keys(j, ptr, {"matchers", "certain", "threshold", "clarify_ratio", "model", "seed", "out_of_scope"});
+    allow_keys(j, ptr,
+               {"matchers", "certain", "threshold", "clarify_ratio", "suggest", "model", "seed", "out_of_scope"});
     auto& u = cfg.understanding;
     if (auto m = member(j, ptr, "matchers")) {
       const auto p = at(ptr, "matchers");
@@ -502,6 +503,7 @@ class checker {
     if (auto c = member(j, ptr, "certain")) u.certain = number(*c, at(ptr, "certain"), 0, 1);
     if (auto t = member(j, ptr, "threshold")) u.threshold = number(*t, at(ptr, "threshold"), 0, 1);
     if (auto c = member(j, ptr, "clarify_ratio")) u.clarify_ratio = number(*c, at(ptr, "clarify_ratio"), 0, 2);
+    if (auto c = member(j, ptr, "suggest")) u.suggest = number(*c, at(ptr, "suggest"), 0, 2);
     u.model = optional_string(j, ptr, "model");
     if (auto s = member(j, ptr, "seed"))
       u.seed = static_cast<std::uint32_t>(integer(*s, at(ptr, "seed"), 0, 0xFFFFFFFFll));

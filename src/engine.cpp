@@ -391,6 +391,8 @@ struct prepared_message {
   std::string language;
   bool language_confident = false;
   std::vector<intent_match> matches;
+  // When no intent fits: the one the matchers came nearest to.
+  std::optional<near_miss> near;
   sentiment feeling;
 };
 
@@ -430,6 +432,7 @@ struct engine::impl final : detail::queue_view {
   // Scratch reused for every message, so the hot path does not allocate.
   normalized_text norm;
   std::vector<intent_match> matches;
+  std::optional<near_miss> near;  // when no intent fits the message
   std::string clean;
   // When redaction changed a message: its text as written (slots are read
   // from it) and what the agent may see.
@@ -890,8 +893,22 @@ struct engine::impl final : detail::queue_view {
       c.collecting = no_intent;
     }
     ++c.fallbacks_in_row;
-    say(c, std::string(bot->cfg.fallback.get(lang(c), default_language())), "fallback",
-        localize(bot->cfg.fallback_replies, lang(c)));
+    auto replies = localize(bot->cfg.fallback_replies, lang(c));
+    suggest(c, replies);
+    say(c, std::string(bot->cfg.fallback.get(lang(c), default_language())), "fallback", std::move(replies));
+  }
+
+  // A fallback's first quick reply is the intent the message came near,
+  // when it came near enough and has a label: "面霜咋保存" (how do I keep the
+  // face cream) is product care to the matcher, short of its threshold, and
+  // one tap answers it. A wrong guess costs a button, not an answer.
+  void suggest(const live_conversation& c, std::vector<quick_reply>& replies) const {
+    if (!near || near->closeness < bot->cfg.understanding.suggest) return;
+    const intent_match m{near->intent, 0, false};
+    if (!labelled(m) || bot->cfg.intents[m.intent].courtesy) return;
+    const auto& def = bot->cfg.intents[m.intent];
+    std::erase_if(replies, [&](const quick_reply& r) { return r.value == def.id; });
+    replies.insert(replies.begin(), {std::string(def.label.get(lang(c), default_language())), def.id});
   }
 
   // Only intents the configuration labels can be offered as a choice (a
@@ -1317,6 +1334,7 @@ struct engine::impl final : detail::queue_view {
     c.language = p->language;
     c.language_confident = p->language_confident;
     matches.swap(p->matches);
+    near = p->near;
     if (const auto offered = std::exchange(c.choices, {no_intent, no_intent});
         offered[0] != no_intent && c.state == conversation_state::bot)
       read_choice(c, offered);
@@ -1391,6 +1409,7 @@ struct engine::impl final : detail::queue_view {
   void on(const in::customer_action& e) {
     live_conversation& c = open(e.conversation);
     c.choices = {no_intent, no_intent};
+    near.reset();  // a tap names what it means
     update_customer(c, e.customer);
     c.quiet_since.reset();
     // The answer to a call-back offer made after a long wait.
@@ -2122,6 +2141,8 @@ void prepare(const in::customer_message& e, const sentiment_analyzer& analyzer, 
   p.matches.clear();
   bot.matcher->match(p.norm, language, p.matches);
   rank_matches(p.matches);
+  p.near.reset();
+  if (p.matches.empty()) p.near = bot.matcher->nearest(p.norm, language);
   p.feeling = analyzer.analyze(p.clean, p.norm, language);
 }
 

@@ -122,4 +122,10 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   }
 }
 
+std::optional<near_miss> ensemble_matcher::nearest(const normalized_text& text, std::string_view language) const {
+  for (auto k = parts_.size(); k-- > 0;)
+    if (auto near = parts_[k]->nearest(text, language)) return near;
+  return std::nullopt;
+}
+
 }  // namespace handoff

@@ -62,6 +62,10 @@ TEST_CASE("a greeting is a courtesy, and other intents are when the configuratio
   CHECK(cfg.find_intent("hello")->courtesy);
   CHECK(cfg.find_intent("thanks")->courtesy);
   CHECK_FALSE(cfg.find_intent("refund")->courtesy);
+  j["understanding"]["suggest"] = 3;
+  CHECK(has(problems(j), "handoff.config.invalid_value /understanding/suggest"));
+  j["understanding"]["suggest"] = 0.7;
+  CHECK(parse_config(j.dump()).understanding.suggest == 0.7);
   j["intents"][3]["courtesy"] = "yes";
   CHECK(has(problems(j), "handoff.config.wrong_type /intents/3/courtesy"));
 }

@@ -52,6 +52,43 @@ TEST_CASE("the bot greets, answers in the customer's language and falls back") {
   CHECK(out[5]["confidence"] == 1.0);
 }
 
+TEST_CASE("a fallback offers first the intent the message came near, and a tap answers it") {
+  const std::string script = R"(
+{"type":"customer_message","conversation":"c1","text":"面霜咋保存"}
+{"type":"customer_action","conversation":"c1","action":"choose","value":"product_care"}
+{"type":"customer_message","conversation":"c2","text":"who invented the telephone"}
+{"type":"customer_message","conversation":"c3","text":"商品有划痕"}
+)";
+  auto out = run_script(test::shop_config(), script);
+  REQUIRE(out.size() == 4);
+  // How to keep the face cream: product care, short of the threshold.
+  CHECK(out[0]["kind"] == "fallback");
+  REQUIRE(out[0]["quick_replies"].size() == 4);
+  CHECK(out[0]["quick_replies"][0] == json{{"label", "商品保养"}, {"value", "product_care"}});
+  CHECK(out[0]["quick_replies"][3]["value"] == "request_human");
+  CHECK_FALSE(out[0].contains("intent"));
+  CHECK(out[1]["kind"] == "answer");
+  CHECK(out[1]["intent"] == "product_care");
+  // Nowhere near anything: the configuration's own quick replies.
+  CHECK(out[2]["kind"] == "fallback");
+  CHECK(out[2]["quick_replies"].size() == 3);
+  CHECK(out[2]["quick_replies"][0]["value"] == "order_status");
+  // A guess already among them (a scratch on the goods: after-sales) moves
+  // to the front, and is not offered twice.
+  CHECK(out[3]["kind"] == "fallback");
+  REQUIRE(out[3]["quick_replies"].size() == 3);
+  CHECK(out[3]["quick_replies"][0]["value"] == "after_sales");
+  CHECK(out[3]["quick_replies"][1]["value"] == "order_status");
+
+  // Above 1, never.
+  auto cfg = test::shop_config();
+  cfg.understanding.suggest = 1.5;
+  auto plain = run_script(cfg, script);
+  CHECK(plain[0]["kind"] == "fallback");
+  CHECK(plain[0]["quick_replies"].size() == 3);
+  CHECK(plain[0]["quick_replies"][0]["value"] == "order_status");
+}
+
 TEST_CASE("a request for a human with no agent online becomes a ticket") {
   auto out = run_script(test::shop_config(), R"({"type":"customer_message","conversation":"c1","text":"转人工"})");
   CHECK(types(out) == std::vector<std::string>{"escalated", "ticket", "bot_message"});

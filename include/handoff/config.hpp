@@ -169,6 +169,11 @@ struct understanding_settings {
   /// Ask which of two intents is meant when the runner-up's confidence is
   /// at least this share of the best's; 1 asks on ties only, 2 never.
   double clarify_ratio = 0.5;
+  /// A message out of scope that came at least this share of the
+  /// statistical matcher's threshold to a labelled intent gets a fallback
+  /// that offers that intent first among its quick replies ("did you
+  /// mean...?"); above 1 never.
+  double suggest = 0.6;
   /// A trained model file to use instead of training on the examples;
   /// relative paths are relative to the configuration file.
   std::string model;

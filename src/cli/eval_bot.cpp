@@ -54,11 +54,24 @@ std::string outcome(const std::vector<output_event>& events) {
   return "nothing";
 }
 
+// The intent a fallback offered before the configuration's own quick
+// replies ("did you mean...?"), or "".
+std::string suggested(const std::vector<output_event>& events, const bot_config& config) {
+  for (const auto& e : events)
+    if (const auto* m = std::get_if<out::bot_message>(&e); m && m->kind == "fallback" && !m->quick_replies.empty()) {
+      const auto& first = m->quick_replies.front().value;
+      if (!config.fallback_replies.empty() && config.fallback_replies.front().value == first) return {};
+      return config.find_intent(first) ? first : std::string();
+    }
+  return {};
+}
+
 }  // namespace
 
 int eval_bot(const eval_options& options) {
   auto t0 = std::chrono::steady_clock::now();
-  engine bot(load_config(options.config));
+  const auto config = load_config(options.config);
+  engine bot(config);
   double load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto lines = read_messages(options.messages);
 
@@ -71,6 +84,9 @@ int eval_bot(const eval_options& options) {
   struct {
     std::size_t true_positive = 0, false_positive = 0, false_negative = 0;
   } upset;
+  // In-scope messages that got a fallback, and how many of those fallbacks
+  // offered the right intent first; off-topic ones that offered any.
+  std::size_t missed = 0, missed_suggested = 0, missed_suggested_right = 0, off_topic = 0, off_topic_suggested = 0;
   std::vector<output_event> out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     out.clear();
@@ -83,6 +99,17 @@ int eval_bot(const eval_options& options) {
     upset.false_positive += !said_upset && got_upset;
     upset.false_negative += said_upset && !got_upset;
     right += ok;
+    if (got == "fallback") {
+      const auto offered = suggested(out, config);
+      if (lines[i].expected == "fallback") {
+        ++off_topic;
+        off_topic_suggested += !offered.empty();
+      } else if (config.find_intent(lines[i].expected)) {
+        ++missed;
+        missed_suggested += !offered.empty();
+        missed_suggested_right += offered == lines[i].expected;
+      }
+    }
     auto& t = by_label[lines[i].expected];
     ++t.total;
     t.right += ok;
@@ -109,6 +136,11 @@ int eval_bot(const eval_options& options) {
       labels[label] = {{"messages", t.total},
                        {"accuracy", static_cast<double>(t.right) / static_cast<double>(t.total)}};
     r["by_expected"] = labels;
+    r["missed_with_fallback"] = missed;
+    r["missed_suggested"] = missed_suggested;
+    r["missed_suggested_right"] = missed_suggested_right;
+    r["fallbacks_for_fallback"] = off_topic;
+    r["fallbacks_for_fallback_suggesting"] = off_topic_suggested;
     if (has_upset) {
       r["negative_sentiment_precision"] = precision;
       r["negative_sentiment_recall"] = recall;
@@ -120,6 +152,12 @@ int eval_bot(const eval_options& options) {
   fmt::print("bot        {} (loaded and trained in {:.2f} s)\n", options.config, load_seconds);
   fmt::print("messages   {}\n", options.messages);
   fmt::print("accuracy   {:.1f}% ({} of {})\n", 100 * accuracy, right, lines.size());
+  if (missed > 0)
+    fmt::print("fallbacks  {} of {} for messages of an intent offered an intent first, {} the right one\n",
+               missed_suggested, missed, missed_suggested_right);
+  if (off_topic > 0)
+    fmt::print("           {} of {} for messages expecting a fallback offered an intent first\n", off_topic_suggested,
+               off_topic);
   if (has_upset)
     fmt::print("handed over for their mood (negative_sentiment): precision {:.1f}%, recall {:.1f}%\n", 100 * precision,
                100 * recall);

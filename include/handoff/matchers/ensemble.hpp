@@ -39,6 +39,8 @@ class ensemble_matcher final : public intent_matcher {
 
   std::string_view name() const noexcept override { return "ensemble"; }
   void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
+  /// The near miss of the last part that judges scope, on the whole message.
+  std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override;
 
   const std::vector<std::unique_ptr<intent_matcher>>& parts() const noexcept { return parts_; }
 
