@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <optional>
 
@@ -100,7 +101,31 @@ cut choose_cut(const std::vector<held_back_point>& points) {
 
 }  // namespace
 
+namespace {
+
+// Every matcher gets its own number, so that a reading kept for one is
+// never taken for another's (a reload builds a new one, perhaps where the
+// old one was).
+std::atomic<std::uint64_t> matchers_built{0};
+
+// The reading of the message this thread read last: `nearest` follows
+// `match` on the same message when nothing fits (a fallback, a stray
+// keyword), and need not read it again.
+struct last_reading {
+  std::uint64_t by = 0;
+  std::string text;
+  linear_prediction p;
+};
+
+last_reading& last() {
+  thread_local last_reading r;
+  return r;
+}
+
+}  // namespace
+
 struct linear_matcher::impl {
+  std::uint64_t id = ++matchers_built;
   std::optional<linear_model> model;
   std::vector<std::uint32_t> intent_of_label;  // no_intent for labels it must not speak for
   float threshold = 0.5f;
@@ -288,9 +313,18 @@ linear_matcher::~linear_matcher() = default;
 const linear_matcher_report& linear_matcher::report() const noexcept { return impl_->report; }
 const linear_model* linear_matcher::model() const noexcept { return impl_->model ? &*impl_->model : nullptr; }
 
+linear_prediction linear_matcher::read(const normalized_text& text) const {
+  auto& r = last();
+  if (r.by == impl_->id && r.text == text.text()) return r.p;
+  r.p = impl_->model->predict(text);
+  r.by = impl_->id;
+  r.text.assign(text.text());
+  return r.p;
+}
+
 void linear_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
   if (!impl_->model || text.tokens().empty()) return;
-  auto p = impl_->model->predict(text);
+  auto p = read(text);
   if (p.confidence < impl_->threshold) return;
   auto best = impl_->intent_of_label[p.label];
   if (best == no_intent) return;
@@ -302,7 +336,7 @@ void linear_matcher::match(const normalized_text& text, std::string_view, std::v
 std::optional<near_miss> linear_matcher::nearest(const normalized_text& text, std::string_view) const {
   if (!impl_->model || !impl_->report.judges_scope || text.tokens().empty() || !(impl_->threshold > 0))
     return std::nullopt;
-  auto p = impl_->model->predict(text);
+  auto p = read(text);
   auto best = impl_->intent_of_label[p.label];
   if (best == no_intent) return std::nullopt;
   return near_miss{best, std::min(1.0, static_cast<double>(p.confidence) / impl_->threshold)};

@@ -70,6 +70,8 @@ class linear_matcher final : public intent_matcher {
   const linear_model* model() const noexcept;
 
  private:
+  // The model's reading of `text`, kept for the next call on the same text.
+  linear_prediction read(const normalized_text& text) const;
   struct impl;
   std::unique_ptr<impl> impl_;
 };
