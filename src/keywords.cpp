@@ -136,24 +136,36 @@ std::uint32_t message_content(std::string_view s) noexcept {
   return n - final_particles(s, n - 1);
 }
 
-// How many words carry meaning in a text: a run of letters or digits in a
-// spaced script is one, as is each Han, Kana or Hangul character; the
-// words about asking and the particles at its end are not counted.
-std::uint32_t content_words(std::string_view s) noexcept {
-  std::uint32_t n = 0;
+// The words of a text: runs of letters or digits in a spaced script, and
+// Han, Kana or Hangul characters, each of which is a word here.
+struct word_count {
+  std::uint32_t runs = 0, cjk = 0;
+};
+
+word_count count_words(std::string_view s) noexcept {
+  word_count n;
   bool in_run = false;
   for (std::size_t pos = 0; pos < s.size();) {
     const char32_t c = detail::decode_utf8(s, pos);
     if (is_cjk(c)) {
-      ++n;
+      ++n.cjk;
       in_run = false;
     } else if (is_word_char(c)) {
-      n += !in_run;
+      n.runs += !in_run;
       in_run = true;
     } else {
       in_run = false;
     }
   }
+  return n;
+}
+
+// How many words carry meaning in a text (a Han, Kana or Hangul character
+// counts as one): the words about asking and the particles at its end are
+// not counted.
+std::uint32_t content_words(std::string_view s) noexcept {
+  const auto words = count_words(s);
+  std::uint32_t n = words.runs + words.cjk;
   const std::uint32_t asking = asking_content(s).words;
   n = asking < n ? n - asking : 0;
   return n - final_particles(s, n);
@@ -163,20 +175,7 @@ std::uint32_t content_words(std::string_view s) noexcept {
 // letters or digits in a spaced script, or up to three Han, Kana or Hangul
 // characters (most Chinese words have two, many three).
 bool one_word(std::string_view s) noexcept {
-  std::uint32_t runs = 0, cjk = 0;
-  bool in_run = false;
-  for (std::size_t pos = 0; pos < s.size();) {
-    char32_t c = detail::decode_utf8(s, pos);
-    if (is_cjk(c)) {
-      ++cjk;
-      in_run = false;
-    } else if (is_word_char(c)) {
-      runs += !in_run;
-      in_run = true;
-    } else {
-      in_run = false;
-    }
-  }
+  const auto [runs, cjk] = count_words(s);
   return cjk == 0 ? runs <= 1 : runs == 0 && cjk <= 3;
 }
 
