@@ -277,6 +277,7 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   std::vector<std::string> out_of_scope;
   for (const auto& [language, list] : config.understanding.out_of_scope)
     out_of_scope.insert(out_of_scope.end(), list.begin(), list.end());
+  impl_->report.unknown_weight = unknown_weight;
   impl_->model = linear_model::train(examples, out_of_scope,
                                      options_for(examples.size(), config.understanding.seed, unknown_weight));
   auto& model = *impl_->model;

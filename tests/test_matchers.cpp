@@ -46,6 +46,8 @@ TEST_CASE("the linear matcher trains on the bot's examples and chooses its thres
   CHECK(r.examples > 200);
   CHECK(r.cv_in_scope_accuracy > 0.6);
   CHECK(r.cv_out_of_scope_recall > 0.5);
+  // One of the weights the cross-validation tries for unknown words.
+  CHECK((r.unknown_weight == 0.25 || r.unknown_weight == 0.5 || r.unknown_weight == 1.0 || r.unknown_weight == 2.0));
   // Paraphrases that are in no example or keyword.
   CHECK(best(m, cfg, "my parcel still hasn't shown up, where is it") == "order_status");
   CHECK(best(m, cfg, "我买的裙子到哪儿了") == "order_status");

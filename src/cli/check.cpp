@@ -49,9 +49,9 @@ int check(const check_options& options) {
             fmt::print(
                 "{}: linear matcher: {} intents, {} examples and keywords; out-of-scope threshold {:.2f} chosen by "
                 "cross-validation (held back: {:.0f}% of in-scope messages answered right, {:.0f}% of out-of-scope "
-                "ones rejected){}\n",
+                "ones rejected; unknown words weigh {:g}){}\n",
                 options.config, r.intents, r.examples, r.threshold, 100 * r.cv_in_scope_accuracy,
-                100 * r.cv_out_of_scope_recall,
+                100 * r.cv_out_of_scope_recall, r.unknown_weight,
                 r.judges_scope ? "; a keyword that is one word of a longer message it finds out of scope is set aside"
                                : "; too few to tell messages about the intents from others, so a keyword in a "
                                  "longer message stands whatever the matcher reads");

@@ -26,6 +26,11 @@ struct linear_matcher_report {
   /// out of training, and `understanding.out_of_scope`) rejected.
   double cv_in_scope_accuracy = 0;
   double cv_out_of_scope_recall = 0;
+  /// How much words the model never learnt weigh in a message's length
+  /// (`linear_options::unknown_weight`), chosen by the same
+  /// cross-validation: the more, the less a message with unfamiliar words
+  /// claims an intent.
+  double unknown_weight = 0;
   /// Whether finding nothing counts as judging a message out of scope,
   /// which lets it overrule a keyword that merely occurs in the message
   /// (`intent_matcher::nearest`). True for a loaded model or a configured
