@@ -320,6 +320,7 @@ struct keyword_matcher::impl {
   keyword_automaton atoms;
   std::vector<bool> command;
   std::vector<bool> courtesy;  // intents that are manners, not subjects
+  std::vector<bool> welcome;   // of those, the greetings
 
   // A keyword or pattern found in a message: its intent, how much of the
   // message it covers, and where.
@@ -352,6 +353,7 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
     const auto& intent = config.intents[i];
     impl_->command.push_back(intent.requests_human);
     impl_->courtesy.push_back(intent.courtesy);
+    impl_->welcome.push_back(intent.welcome);
     for (const auto& [lang, list] : intent.keywords) {
       for (const auto& kw : list) {
         norm.assign(kw);
@@ -500,7 +502,11 @@ bool keyword_matcher::without_courtesy(const normalized_text& text, std::string&
     rest += ' ';
     at = std::max<std::size_t>(at, f.end);
   }
-  if (at == 0) return false;
+  // After a greeting comes what the customer wants; after thanks or a
+  // goodbye, mostly praise or plans ("thanks a lot, you solved my
+  // problem"), which no intent knows and which must not lose the thanks.
+  if (at == 0 || std::none_of(found.begin(), found.end(), [&](const auto& f) { return impl_->welcome[f.intent]; }))
+    return false;
   if (at < t.size()) rest.append(t.substr(at));
   return content_words(rest) >= min_rest_words;
 }

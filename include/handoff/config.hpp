@@ -53,10 +53,10 @@ struct intent_definition {
   /// Answer with the welcome text and menu (a greeting).
   bool welcome = false;
   /// Manners rather than a subject (a greeting, thanks, a goodbye; a
-  /// `welcome` is one): said along with something else, the rest of the
-  /// message decides what it is about, so "thanks, where is my refund" is
-  /// a refund question and "hello, who invented the telephone" is out of
-  /// scope.
+  /// `welcome` is one): said along with another intent's keyword, it gives
+  /// way, so "refund, thanks" is a bare "refund". A greeting said with
+  /// enough else leaves the rest to decide what the message is about, so
+  /// "hello, who invented the telephone" is out of scope.
   bool courtesy = false;
   /// What the intent needs before it answers; the bot asks for each
   /// missing one in turn. `{name}` in the answer and the responses is

@@ -27,9 +27,10 @@ struct intent_match {
   /// matcher that judges the whole message finds it out of scope.
   bool lone_word = false;
   /// The candidate is manners, not a subject: a greeting, thanks or a
-  /// goodbye (`intent_definition::courtesy`). Said with something else
-  /// ("hello, who invented the telephone"), the rest says what the message
-  /// is about.
+  /// goodbye (`intent_definition::courtesy`). Said with another intent's
+  /// keyword ("refund, thanks") it gives way; a greeting said with enough
+  /// else ("hello, who invented the telephone") leaves the rest to say what
+  /// the message is about.
   bool courtesy = false;
 };
 
@@ -71,9 +72,9 @@ class intent_matcher {
 
   /// For a matcher that found courtesies in `text` (candidates marked
   /// `intent_match::courtesy`): the message without them, in `rest`, when
-  /// the rest says enough to be judged on its own ("who invented the
-  /// telephone", not "anyone there?"). False otherwise, which is the
-  /// default.
+  /// they include a greeting and the rest says enough to be judged on its
+  /// own ("who invented the telephone", not "anyone there?"). False
+  /// otherwise, which is the default: after thanks comes mostly praise.
   virtual bool without_courtesy(const normalized_text& /*text*/, std::string& /*rest*/) const { return false; }
 };
 

@@ -26,13 +26,12 @@ namespace handoff {
 /// threshold) to one of their intents: "hello" in "translate hello into
 /// French" is not a greeting. A phrase stands.
 ///
-/// Courtesies (`intent_match::courtesy`: a greeting, thanks) that come with
-/// enough else to judge (`intent_matcher::without_courtesy`) leave the later
-/// parts to judge the rest alone: "thanks, could you find my parcel" is
-/// what the rest is, and "hello, who invented the telephone" is out of
-/// scope when the rest comes under half of a judging part's threshold for
-/// every intent. An opener ("hello, can you help me") stands as the
-/// greeting.
+/// A greeting (`intent_match::courtesy`) that comes with enough else to
+/// judge (`intent_matcher::without_courtesy`) leaves the later parts to
+/// judge the rest alone: "hello, could you find my parcel" is what the rest
+/// is, and "hello, who invented the telephone" is out of scope when the
+/// rest comes under half of a judging part's threshold for every intent.
+/// An opener ("hello, can you help me") stands as the greeting.
 class ensemble_matcher final : public intent_matcher {
  public:
   ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);
