@@ -904,9 +904,8 @@ struct engine::impl final : detail::queue_view {
   // one tap answers it. A wrong guess costs a button, not an answer.
   void suggest(const live_conversation& c, std::vector<quick_reply>& replies) const {
     if (!near || near->closeness < bot->cfg.understanding.suggest) return;
-    const intent_match m{near->intent, 0, false};
-    if (!labelled(m) || bot->cfg.intents[m.intent].courtesy) return;
-    const auto& def = bot->cfg.intents[m.intent];
+    const auto& def = bot->cfg.intents[near->intent];
+    if (def.label.empty() || def.requests_human || def.courtesy) return;
     std::erase_if(replies, [&](const quick_reply& r) { return r.value == def.id; });
     replies.insert(replies.begin(), {std::string(def.label.get(lang(c), default_language())), def.id});
   }

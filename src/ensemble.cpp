@@ -99,10 +99,10 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   // ship) says what the message is about even in a long sentence.
   for (std::size_t k = latest_part + 1; k < parts_.size(); ++k) {
     if (judged != &text) {
-      // Courtesies with a rest that no part recognised: unless the rest
+      // A greeting with a rest that no part recognised: unless the rest
       // came within half of the threshold of some intent (an opener such
       // as "can i ask you something"), the message is about something the
-      // bot does not know, and the greeting or thanks is not its answer.
+      // bot does not know, and the greeting is not its answer.
       const auto rest_near = parts_[k]->nearest(*judged, language);
       if (rest_near && rest_near->closeness < far) {
         out.erase(first, out.end());

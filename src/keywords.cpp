@@ -491,6 +491,10 @@ bool keyword_matcher::without_courtesy(const normalized_text& text, std::string&
   std::string_view t = text.text();
   thread_local std::vector<impl::found_match> found;
   impl_->find(t, found);
+  // After a greeting comes what the customer wants; after thanks or a
+  // goodbye, mostly praise or plans ("thanks a lot, you solved my
+  // problem"), which no intent knows and which must not lose the thanks.
+  if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return impl_->welcome[f.intent]; })) return false;
   rest.clear();
   std::size_t at = 0;
   // Spans in the order they occur; an overlapping pattern's span may begin
@@ -502,11 +506,7 @@ bool keyword_matcher::without_courtesy(const normalized_text& text, std::string&
     rest += ' ';
     at = std::max<std::size_t>(at, f.end);
   }
-  // After a greeting comes what the customer wants; after thanks or a
-  // goodbye, mostly praise or plans ("thanks a lot, you solved my
-  // problem"), which no intent knows and which must not lose the thanks.
-  if (at == 0 || std::none_of(found.begin(), found.end(), [&](const auto& f) { return impl_->welcome[f.intent]; }))
-    return false;
+  if (at == 0) return false;  // a pattern that matched nothing cut nothing
   if (at < t.size()) rest.append(t.substr(at));
   return content_words(rest) >= min_rest_words;
 }

@@ -99,10 +99,6 @@ cut choose_cut(const std::vector<held_back_point>& points) {
   return best;
 }
 
-}  // namespace
-
-namespace {
-
 // Every matcher gets its own number, so that a reading kept for one is
 // never taken for another's (a reload builds a new one, perhaps where the
 // old one was).
