@@ -55,7 +55,8 @@ std::string outcome(const std::vector<output_event>& events) {
 }
 
 // The intent a fallback offered before the configuration's own quick
-// replies ("did you mean...?"), or "".
+// replies ("did you mean...?"), or "". One those replies already lead with
+// changes nothing the customer sees, and is not counted as offered.
 std::string suggested(const std::vector<output_event>& events, const bot_config& config) {
   for (const auto& e : events)
     if (const auto* m = std::get_if<out::bot_message>(&e); m && m->kind == "fallback" && !m->quick_replies.empty()) {
