@@ -25,6 +25,21 @@ constexpr double corroboration = 0.8;
 // intent for the courtesy to stand as the answer: half of the threshold.
 constexpr double far = 0.5;
 
+// A rest that comes no nearer is judged out of scope when it has this many
+// words that say something (a Han character counts as one). Shorter rests
+// are mostly openers ("can someone help me", "想问点事情"), which are manners
+// too and which a bot is rarely taught alone. On the demo bot, 6 gained the
+// most off-topic questions for the fewest openers lost
+// (docs/BENCHMARKS.md).
+constexpr std::uint32_t min_rest_words = 6;
+
+// Or, with two such words or more, when at least this share of its words
+// are ones the bot was never taught: an opener is made of words any bot is
+// taught ("help", "问题"), an off-topic question names its subject ("joke",
+// "笑话", "story"). One word alone ("hello again") is too little to go on.
+constexpr double unknown_rest = 0.5;
+constexpr std::uint32_t min_unknown_rest_words = 2;
+
 }  // namespace
 
 void ensemble_matcher::match(const normalized_text& text, std::string_view language,
@@ -40,6 +55,7 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   // once the courtesies are cut ("who invented the telephone" of "hello,
   // who invented the telephone").
   const normalized_text* judged = &text;
+  std::uint32_t rest_words = 0;
   thread_local std::string rest_text;
   thread_local normalized_text rest;
   for (std::size_t k = 0; k < parts_.size(); ++k) {
@@ -56,7 +72,7 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
     if (judged == &text &&
         std::all_of(out.begin() + static_cast<std::ptrdiff_t>(before), out.end(),
                     [](const auto& m) { return m.courtesy; }) &&
-        parts_[k]->without_courtesy(text, rest_text)) {
+        (rest_words = parts_[k]->without_courtesy(text, rest_text)) > 0) {
       rest.assign(rest_text);
       if (!rest.tokens().empty()) judged = &rest;
     }
@@ -100,11 +116,14 @@ void ensemble_matcher::match(const normalized_text& text, std::string_view langu
   for (std::size_t k = latest_part + 1; k < parts_.size(); ++k) {
     if (judged != &text) {
       // A greeting with a rest that no part recognised: unless the rest
-      // came within half of the threshold of some intent (an opener such
-      // as "can i ask you something"), the message is about something the
-      // bot does not know, and the greeting is not its answer.
+      // came within half of the threshold of some intent, or is short and
+      // made of words the bot knows (an opener such as "can i ask you
+      // something"), the message is about something the bot does not know,
+      // and the greeting is not its answer.
       const auto rest_near = parts_[k]->nearest(*judged, language);
-      if (rest_near && rest_near->closeness < far) {
+      if (rest_near && rest_near->closeness < far &&
+          (rest_words >= min_rest_words ||
+           (rest_words >= min_unknown_rest_words && rest_near->unknown >= unknown_rest))) {
         out.erase(first, out.end());
         return;
       }

@@ -179,14 +179,6 @@ bool one_word(std::string_view s) noexcept {
   return cjk == 0 ? runs <= 1 : runs == 0 && cjk <= 3;
 }
 
-// How many words (a Han character counts as one) must be left of a
-// message, once its courtesies are cut, for the rest to be judged on its
-// own. Shorter rests are mostly openers ("can someone help me", "想问点事情"),
-// which are manners too and which a bot is rarely taught alone. On the
-// demo bot, 6 gained the most off-topic questions for the fewest openers
-// lost (docs/BENCHMARKS.md).
-constexpr std::uint32_t min_rest_words = 6;
-
 // Where a keyword was found, and how long it is.
 struct found_span {
   std::size_t begin, end;
@@ -487,14 +479,14 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
   }
 }
 
-bool keyword_matcher::without_courtesy(const normalized_text& text, std::string& rest) const {
+std::uint32_t keyword_matcher::without_courtesy(const normalized_text& text, std::string& rest) const {
   std::string_view t = text.text();
   thread_local std::vector<impl::found_match> found;
   impl_->find(t, found);
   // After a greeting comes what the customer wants; after thanks or a
   // goodbye, mostly praise or plans ("thanks a lot, you solved my
   // problem"), which no intent knows and which must not lose the thanks.
-  if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return impl_->welcome[f.intent]; })) return false;
+  if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return impl_->welcome[f.intent]; })) return 0;
   rest.clear();
   std::size_t at = 0;
   // Spans in the order they occur; an overlapping pattern's span may begin
@@ -506,9 +498,9 @@ bool keyword_matcher::without_courtesy(const normalized_text& text, std::string&
     rest += ' ';
     at = std::max<std::size_t>(at, f.end);
   }
-  if (at == 0) return false;  // a pattern that matched nothing cut nothing
+  if (at == 0) return 0;  // a pattern that matched nothing cut nothing
   if (at < t.size()) rest.append(t.substr(at));
-  return content_words(rest) >= min_rest_words;
+  return content_words(rest);
 }
 
 }  // namespace handoff

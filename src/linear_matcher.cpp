@@ -336,7 +336,8 @@ std::optional<near_miss> linear_matcher::nearest(const normalized_text& text, st
   auto p = read(text);
   auto best = impl_->intent_of_label[p.label];
   if (best == no_intent) return std::nullopt;
-  return near_miss{best, std::min(1.0, static_cast<double>(p.confidence) / impl_->threshold)};
+  return near_miss{best, std::min(1.0, static_cast<double>(p.confidence) / impl_->threshold),
+                   static_cast<double>(impl_->model->unknown_share(text))};
 }
 
 }  // namespace handoff

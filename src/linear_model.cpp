@@ -591,6 +591,19 @@ linear_prediction linear_model::predict(const normalized_text& text) const {
   return impl_->decide(s.scores);
 }
 
+float linear_model::unknown_share(const normalized_text& text) const noexcept {
+  const impl& m = *impl_;
+  if (m.keys.empty()) return 0;
+  std::uint32_t words = 0, unknown = 0;
+  for (const auto& tok : text.tokens()) {
+    if (tok.kind == token_kind::cjk_bigram) continue;
+    const auto kind = tok.kind == token_kind::cjk_char ? cjk_gram : word_unigram;
+    ++words;
+    unknown += m.table.find(feature_hash(kind, text.token_text(tok), {}, m.settings.hash_bits)) == row_table::none;
+  }
+  return words > 0 ? static_cast<float>(unknown) / static_cast<float>(words) : 0.0f;
+}
+
 void linear_model::predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions) const {
   if (texts.size() != predictions.size()) throw error("linear_model::predict: texts and predictions differ in size");
   // A three-stage pipeline over the messages: features of message i (and

@@ -446,12 +446,18 @@ TEST_CASE("handoff eval --messages: the demo bot understands Chinese as well as 
   CHECK(refunds["accuracy"].get<double>() >= 0.75);
   CHECK(refunds["by_expected"]["clarify"]["accuracy"].get<double>() >= 0.8);
 
-  // Everyday off-topic questions (weather, jokes, trivia): 96.6% fall back
-  // today, 93.2% before a greeting in front of one stopped being the
-  // answer.
+  // Everyday off-topic questions (weather, jokes, trivia): 98.9% fall back
+  // today, 96.6% before a short rest of words the bot never learnt stopped
+  // leaving the greeting as the answer, 93.2% before a greeting in front of
+  // a long one did.
   auto everyday = eval("tests/data/everyday_off_topic.tsv");
   CHECK(everyday["messages"].get<int>() >= 80);
-  CHECK(everyday["by_expected"]["fallback"]["accuracy"].get<double>() >= 0.95);
+  CHECK(everyday["by_expected"]["fallback"]["accuracy"].get<double>() >= 0.97);
+  // The same after a greeting or thanks, shorter: 21 of 26 today, 17
+  // before (the thanks ones are still thanks).
+  auto short_rest = eval("tests/data/courtesy_off_topic.tsv");
+  CHECK(short_rest["messages"].get<int>() == 26);
+  CHECK(short_rest["by_expected"]["fallback"]["accuracy"].get<double>() >= 20.0 / 26);
   // A fallback offers first the intent the message came near: for in-scope
   // messages the bot missed, the right one 12 times of 18 today; for
   // questions it has nothing to do with, rarely any (2 of 86).

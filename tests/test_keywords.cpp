@@ -121,29 +121,34 @@ TEST_CASE("a courtesy that comes with something else is set aside, and the rest 
   CHECK(confidence == 1.0);
 }
 
-TEST_CASE("what is left of a message once its courtesies are cut, when it says enough to judge") {
+TEST_CASE("what is left of a message once its courtesies are cut, and how many of its words say something") {
   const auto& cfg = test::shop_config();
   keyword_matcher m(cfg);
   std::string rest = "left over";
-  CHECK(m.without_courtesy(normalized_text("hello, who invented the telephone and in which year"), rest));
+  CHECK(m.without_courtesy(normalized_text("hello, who invented the telephone and in which year"), rest) == 8);
   CHECK(rest.find("who invented the telephone and in which year") != std::string::npos);
   CHECK(rest.find("hello") == std::string::npos);
   // Courtesies wherever they stand, Han ones too.
-  CHECK(m.without_courtesy(normalized_text("你好，明天上海天气怎么样 谢谢"), rest));
+  CHECK(m.without_courtesy(normalized_text("你好，明天上海天气怎么样 谢谢"), rest) == 9);
   CHECK(rest.find("明天上海天气怎么样") != std::string::npos);
   CHECK(rest.find("你好") == std::string::npos);
   CHECK(rest.find("谢谢") == std::string::npos);
-  // A short rest is an opener, manners too: "can someone help me" has four
-  // words once "help" and "please", which are about asking, are left out.
-  CHECK_FALSE(m.without_courtesy(normalized_text("hi, can someone help me please"), rest));
-  CHECK_FALSE(m.without_courtesy(normalized_text("您好，请问在吗"), rest));
-  CHECK_FALSE(m.without_courtesy(normalized_text("你好 讲个笑话"), rest));
-  // Nothing to cut.
-  CHECK_FALSE(m.without_courtesy(normalized_text("who invented the telephone and in which year"), rest));
-  CHECK_FALSE(m.without_courtesy(normalized_text(""), rest));
+  // Asking words and final particles say nothing about the subject: "can
+  // someone help me please" has three words that do, "请问" (may I ask)
+  // none once "在吗" (are you there), a greeting too, is cut.
+  CHECK(m.without_courtesy(normalized_text("hi, can someone help me please"), rest) == 3);
+  CHECK(m.without_courtesy(normalized_text("您好，请问在吗"), rest) == 0);
+  CHECK(m.without_courtesy(normalized_text("你好 讲个笑话"), rest) == 4);
+  CHECK(rest.find("讲个笑话") != std::string::npos);
+  // Nothing to cut, or nothing left.
+  CHECK(m.without_courtesy(normalized_text("who invented the telephone and in which year"), rest) == 0);
+  CHECK(m.without_courtesy(normalized_text(""), rest) == 0);
+  CHECK(m.without_courtesy(normalized_text("hello!"), rest) == 0);
+  // After thanks comes praise: not cut.
+  CHECK(m.without_courtesy(normalized_text("thanks, you solved my problem in no time at all"), rest) == 0);
   // Ill-formed bytes are cut around, never read past.
   std::string bad = "hello \xff\xfe who invented the telephone and in which year \xc3";
-  CHECK(m.without_courtesy(normalized_text(bad), rest));
+  CHECK(m.without_courtesy(normalized_text(bad), rest) == 8);
 }
 
 TEST_CASE("a keyword inside a longer keyword of another intent is not evidence of its own") {

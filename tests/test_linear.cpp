@@ -92,6 +92,25 @@ TEST_CASE("words the model never saw lower its confidence") {
   CHECK(known.confidence - diluted.confidence > 2 * (blind_known.confidence - blind_diluted.confidence));
 }
 
+TEST_CASE("the share of a message's words the model never learnt") {
+  linear_options o;
+  o.min_count = 1;
+  auto m = linear_model::train(small_set(), o);
+  CHECK(m.unknown_share(normalized_text("refund please")) == 0.0f);
+  CHECK(m.unknown_share(normalized_text("refund please quantum chromodynamics")) == doctest::Approx(0.5));
+  // A Han character is a word; a pair of them is not counted again.
+  CHECK(m.unknown_share(normalized_text("我要退款")) == 0.0f);
+  CHECK(m.unknown_share(normalized_text("讲个笑话")) == 1.0f);
+  CHECK(m.unknown_share(normalized_text("退款 笑话")) == doctest::Approx(0.5));
+  CHECK(m.unknown_share(normalized_text("")) == 0.0f);
+  CHECK(m.unknown_share(normalized_text("!!! ...")) == 0.0f);
+  // A word dropped for being in one example only is unknown too.
+  o.min_count = 2;
+  auto pruned = linear_model::train(small_set(), o);
+  CHECK(pruned.unknown_share(normalized_text("chromodynamics")) == 1.0f);
+  CHECK(linear_model{}.unknown_share(normalized_text("refund")) == 0.0f);
+}
+
 TEST_CASE("training is deterministic for a seed") {
   linear_options o;
   o.min_count = 1;

@@ -42,6 +42,11 @@ struct near_miss {
   /// The best reading's confidence as a share of the matcher's threshold:
   /// below 1, or it would have been a candidate.
   double closeness = 0;
+  /// The share of the message's words the matcher never learnt (a Han,
+  /// Kana or Hangul character counts as a word), where it can say; 0
+  /// otherwise. A message made mostly of them is about something the bot
+  /// was never taught ("讲个笑话", "tell me a story").
+  double unknown = 0;
 };
 
 /// Finds the intents a message may mean.
@@ -71,11 +76,12 @@ class intent_matcher {
   }
 
   /// For a matcher that found courtesies in `text` (candidates marked
-  /// `intent_match::courtesy`): the message without them, in `rest`, when
-  /// they include a greeting and the rest says enough to be judged on its
-  /// own ("who invented the telephone", not "anyone there?"). False
-  /// otherwise, which is the default: after thanks comes mostly praise.
-  virtual bool without_courtesy(const normalized_text& /*text*/, std::string& /*rest*/) const { return false; }
+  /// `intent_match::courtesy`): when they include a greeting and something
+  /// else is said, the message without them, in `rest`, and how many words
+  /// of it say something (asking words aside: "who invented the telephone"
+  /// has three, "anyone there?" one). 0 otherwise, which is the default:
+  /// after thanks comes mostly praise.
+  virtual std::uint32_t without_courtesy(const normalized_text& /*text*/, std::string& /*rest*/) const { return 0; }
 };
 
 /// Orders candidates best first: commands, then confidence, then the order

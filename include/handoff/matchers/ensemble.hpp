@@ -26,12 +26,15 @@ namespace handoff {
 /// threshold) to one of their intents: "hello" in "translate hello into
 /// French" is not a greeting. A phrase stands.
 ///
-/// A greeting (`intent_match::courtesy`) that comes with enough else to
-/// judge (`intent_matcher::without_courtesy`) leaves the later parts to
-/// judge the rest alone: "hello, could you find my parcel" is what the rest
-/// is, and "hello, who invented the telephone" is out of scope when the
-/// rest comes under half of a judging part's threshold for every intent.
-/// An opener ("hello, can you help me") stands as the greeting.
+/// A greeting (`intent_match::courtesy`) that comes with something else
+/// (`intent_matcher::without_courtesy`) leaves the later parts to judge the
+/// rest alone: "hello, could you find my parcel" is what the rest is. The
+/// message is out of scope when the rest comes under half of a judging
+/// part's threshold for every intent and either says enough to be judged
+/// on its own (six words: "hello, who invented the telephone") or is
+/// mostly words the bot was never taught (`near_miss::unknown`: "你好
+/// 讲个笑话"). An opener ("hello, can you help me") stands as the
+/// greeting.
 class ensemble_matcher final : public intent_matcher {
  public:
   ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);

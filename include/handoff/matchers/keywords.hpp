@@ -35,7 +35,7 @@ class keyword_matcher final : public intent_matcher {
 
   std::string_view name() const noexcept override { return "keywords"; }
   void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
-  bool without_courtesy(const normalized_text& text, std::string& rest) const override;
+  std::uint32_t without_courtesy(const normalized_text& text, std::string& rest) const override;
 
  private:
   struct impl;

@@ -147,6 +147,11 @@ class linear_model {
   /// is scored.
   void predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions) const;
 
+  /// The share of the message's words (a Han, Kana or Hangul character
+  /// counts as one) that the model never learnt; 0 for a message with no
+  /// words.
+  float unknown_share(const normalized_text& text) const noexcept;
+
   /// Every label's share of the softmax, softmax(scores / temperature),
   /// written to `probabilities` (size `labels()`): how the labels compare
   /// for this message, not the chance that the best is right.
