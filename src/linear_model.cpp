@@ -424,6 +424,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
     throw error("linear model: feature_dropout must be at least 0 and below 1");
   if (!(options.out_of_scope_weight >= 0 && options.out_of_scope_weight <= 100))
     throw error("linear model: out_of_scope_weight must be from 0 to 100");
+  if (options.min_steps > 1'000'000'000) throw error("linear model: min_steps must be at most 10^9");
   if (!(options.label_balance >= 0 && options.label_balance <= 1))
     throw error("linear model: label_balance must be from 0 to 1");
   // (A model with an infinite one would be written, and then refused when
@@ -529,7 +530,10 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
   std::bernoulli_distribution keep(1.0 - static_cast<double>(options.feature_dropout));
   const float kept_scale = 1.0f / (1.0f - options.feature_dropout);
   auto& seen = s.sparse;
-  const double total = static_cast<double>(options.epochs) * static_cast<double>(data.size());
+  const std::size_t epochs =
+      std::max<std::size_t>(static_cast<std::size_t>(std::max(options.epochs, 0)),
+                            static_cast<std::size_t>((options.min_steps + data.size() - 1) / data.size()));
+  const double total = static_cast<double>(epochs) * static_cast<double>(data.size());
   const float uniform = 1.0f / static_cast<float>(c);
   std::vector<float> label_weight(c, 1.0f);
   if (options.label_balance > 0) {
@@ -541,7 +545,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
           std::pow(mean / static_cast<double>(count[k]), static_cast<double>(options.label_balance)));
   }
   double step = 0;
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
+  for (std::size_t epoch = 0; epoch < epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
     for (auto i : order) {
       const auto lr = static_cast<float>(options.learning_rate * (1.0 - step++ / total));
@@ -566,7 +570,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
       } else
         for (auto& v : z) v = options.out_of_scope_weight * (v - uniform);
       for (const auto& [r, x] : *x_i) add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
-      for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
+      if (options.label_bias)
+        for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
     }
   }
   m.quantize();

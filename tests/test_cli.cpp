@@ -275,6 +275,52 @@ TEST_CASE("handoff eval keeps the words a small data set has once when validatio
   MESSAGE("closed-set accuracy " << a["closed_set_accuracy"] << " against " << b["closed_set_accuracy"]);
 }
 
+TEST_CASE("handoff eval trains a small data set with and without the labels' bias and keeps the better on validation") {
+  if (std::string(HANDOFF_CLI).empty()) return;
+  // Long-tailed: one intent with many examples in everyday words, three
+  // with two each.
+  nlohmann::json data;
+  auto add = [&](const char* split, std::string text, const char* label) {
+    data[split].push_back(nlohmann::json::array({std::move(text), label}));
+  };
+  for (int i = 0; i < 40; ++i)
+    add("train", "where is my order number " + std::to_string(i) + " please tell me", "order");
+  struct rare {
+    const char *first, *second, *word, *label;
+  };
+  for (const auto& r : {rare{"please cancel my subscription", "cancel the subscription", "subscription", "cancel"},
+                        rare{"tell me my loyalty points", "how many loyalty points", "points", "points"},
+                        rare{"my voucher code fails", "the voucher code is rejected", "voucher", "voucher"}}) {
+    add("train", r.first, r.label);
+    add("train", r.second, r.label);
+    add("val", std::string("please tell me where is my ") + r.word + " number now", r.label);
+    add("test", std::string("please tell me where my ") + r.word + " is", r.label);
+  }
+  add("val", "where is my order please", "order");
+  add("test", "tell me where my order is", "order");
+  add("oos_val", "what is the weather on mars", "oos");
+  add("oos_test", "sing me a song please", "oos");
+  auto path = temp_file("eval-tail", data.dump());
+  auto run = [&](const std::string& extra) {
+    auto r = run_cli("eval --json --predict-seconds 0.01 " + extra + " --data " + path.string(), "");
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
+  };
+  auto chosen = run(""), with = run("--label-bias yes"), without = run("--label-bias no");
+  auto refused = run_cli("eval --json --predict-seconds 0.01 --label-bias maybe --data " + path.string(), "");
+  std::filesystem::remove(path);
+  CHECK(with["label_bias"] == true);
+  CHECK(without["label_bias"] == false);
+  const double best = std::max(with["val_objective"].get<double>(), without["val_objective"].get<double>());
+  CHECK(chosen["val_objective"].get<double>() == best);
+  // Ties go to the default, the bias.
+  CHECK(chosen["label_bias"] == !(without["val_objective"].get<double>() > with["val_objective"].get<double>()));
+  CHECK(with["val_objective"] != without["val_objective"]);  // a choice that makes a difference
+  MESSAGE("validation objective with the bias " << with["val_objective"] << ", without " << without["val_objective"]);
+  CHECK(refused.status != 0);
+  CHECK((refused.out + refused.err).find("--label-bias") != std::string::npos);
+}
+
 TEST_CASE("handoff eval fits confidence on whichever margin scores higher on validation") {
   if (std::string(HANDOFF_CLI).empty()) return;
   // The demo bot's English examples, taught; its evaluation and off-topic

@@ -111,6 +111,45 @@ TEST_CASE("the share of a message's words the model never learnt") {
   CHECK(linear_model{}.unknown_share(normalized_text("refund")) == 0.0f);
 }
 
+TEST_CASE("a model without the labels' bias scores a message by its features alone") {
+  // One label with many examples: with a bias, a message of unknown words
+  // leans to it; without, every label is as likely.
+  auto d = small_set();
+  for (const char* t : {"where is my parcel now", "order status please", "my delivery is late", "when will it arrive",
+                        "track order", "订单状态", "快递到哪了", "物流信息"})
+    d.push_back({t, "order_status"});
+  const normalized_text unknown("zzz qqq");
+  std::vector<float> p(3);
+  linear_options o;
+  o.min_count = 1;
+  auto biased = linear_model::train(d, o);
+  biased.probabilities(unknown, p);
+  CHECK(p[1] > p[0]);  // order_status, then refund, then hours in sorted order
+  o.label_bias = false;
+  auto unbiased = linear_model::train(d, o);
+  REQUIRE(unbiased.labels() == std::vector<std::string>{"hours", "order_status", "refund"});
+  unbiased.probabilities(unknown, p);
+  CHECK(p[0] == doctest::Approx(p[1]));
+  CHECK(p[1] == doctest::Approx(p[2]));
+}
+
+TEST_CASE("a minimum of steps gives a small data set more epochs, and nothing else changes") {
+  linear_options o;
+  o.min_count = 1;
+  o.epochs = 40;
+  auto forty = linear_model::train(small_set(), o).serialize();
+  o.epochs = 16;
+  o.min_steps = 40 * small_set().size();
+  CHECK(linear_model::train(small_set(), o).serialize() == forty);
+  o.min_steps = 40 * small_set().size() - 1;  // whole epochs: rounded up
+  CHECK(linear_model::train(small_set(), o).serialize() == forty);
+  o.min_steps = 1;  // fewer than the epochs give: the epochs
+  o.epochs = 40;
+  CHECK(linear_model::train(small_set(), o).serialize() == forty);
+  o.min_steps = 2'000'000'000;
+  CHECK_THROWS_AS(linear_model::train(small_set(), o), error);
+}
+
 TEST_CASE("training is deterministic for a seed") {
   linear_options o;
   o.min_count = 1;
