@@ -262,9 +262,11 @@ struct linear_model::impl {
   std::vector<std::uint32_t> keys;  // feature hash of each row
   std::vector<float> idf;           // per row
   std::vector<float> weights;       // rows x labels
-  std::vector<float> bias;          // labels
-  float unknown_idf = 0;            // the weight of a feature with no row
-  bool soft_pairs = true;           // `soft_bit` features count only when known
+  std::vector<float> bias;          // labels, as predictions use them
+  std::vector<float> learnt_bias;   // as trained (or loaded), before `bias_scale`
+  float bias_scale = 1;
+  float unknown_idf = 0;   // the weight of a feature with no row
+  bool soft_pairs = true;  // `soft_bit` features count only when known
   margin_kind margin_from = margin_kind::log_probability;
   float threshold = 0.5f;
   float temperature = 1;
@@ -411,6 +413,11 @@ void linear_model::set_margin(margin_kind kind) noexcept { impl_->margin_from = 
 void linear_model::set_threshold(float t) noexcept { impl_->threshold = std::clamp(t, 0.0f, 1.0f); }
 void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 0 ? t : 1; }
 float linear_model::temperature() const noexcept { return impl_->temperature; }
+void linear_model::set_bias_scale(float s) noexcept {
+  impl_->bias_scale = s;
+  for (std::size_t k = 0; k < impl_->bias.size(); ++k) impl_->bias[k] = impl_->learnt_bias[k] * s;
+}
+float linear_model::bias_scale() const noexcept { return impl_->bias_scale; }
 
 linear_model linear_model::train(std::span<const labelled_text> examples, const linear_options& options) {
   return train(examples, {}, options);
@@ -570,10 +577,10 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
       } else
         for (auto& v : z) v = options.out_of_scope_weight * (v - uniform);
       for (const auto& [r, x] : *x_i) add_row(m.weights.data() + static_cast<std::size_t>(r) * c, z.data(), -lr * x, c);
-      if (options.label_bias)
-        for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
+      for (std::size_t k = 0; k < c; ++k) m.bias[k] -= lr * z[k];
     }
   }
+  m.learnt_bias = m.bias;
   m.quantize();
   std::vector<float>().swap(m.weights);
   return model;
@@ -901,6 +908,7 @@ linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
     throw error("linear model file: inconsistent tables");
   m.quantized.resize(m.quantized.size() + m.slack(), 0);
   m.table.build(m.keys);
+  m.learnt_bias = m.bias;
   return model;
 }
 

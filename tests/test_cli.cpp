@@ -275,7 +275,7 @@ TEST_CASE("handoff eval keeps the words a small data set has once when validatio
   MESSAGE("closed-set accuracy " << a["closed_set_accuracy"] << " against " << b["closed_set_accuracy"]);
 }
 
-TEST_CASE("handoff eval trains a small data set with and without the labels' bias and keeps the better on validation") {
+TEST_CASE("handoff eval chooses on validation how much of the labels' bias predictions use") {
   if (std::string(HANDOFF_CLI).empty()) return;
   // Long-tailed: one intent with many examples in everyday words, three
   // with two each.
@@ -306,19 +306,23 @@ TEST_CASE("handoff eval trains a small data set with and without the labels' bia
     REQUIRE(r.status == 0);
     return nlohmann::json::parse(r.out);
   };
-  auto chosen = run(""), with = run("--label-bias yes"), without = run("--label-bias no");
-  auto refused = run_cli("eval --json --predict-seconds 0.01 --label-bias maybe --data " + path.string(), "");
+  auto chosen = run("");
+  std::vector<double> objectives;
+  for (const char* scale : {"1", "0.5", "0"}) {
+    auto forced = run(std::string("--bias-scale ") + scale);
+    CHECK(forced["bias_scale"].get<double>() == std::stod(scale));
+    objectives.push_back(forced["val_objective"].get<double>());
+    MESSAGE("bias scale " << std::string(scale) << ": validation objective " << objectives.back());
+  }
+  auto refused = run_cli("eval --json --predict-seconds 0.01 --bias-scale 2 --data " + path.string(), "");
   std::filesystem::remove(path);
-  CHECK(with["label_bias"] == true);
-  CHECK(without["label_bias"] == false);
-  const double best = std::max(with["val_objective"].get<double>(), without["val_objective"].get<double>());
-  CHECK(chosen["val_objective"].get<double>() == best);
-  // Ties go to the default, the bias.
-  CHECK(chosen["label_bias"] == !(without["val_objective"].get<double>() > with["val_objective"].get<double>()));
-  CHECK(with["val_objective"] != without["val_objective"]);  // a choice that makes a difference
-  MESSAGE("validation objective with the bias " << with["val_objective"] << ", without " << without["val_objective"]);
+  // The best of the three, ties to the fuller bias.
+  const auto best = std::max_element(objectives.begin(), objectives.end());
+  CHECK(chosen["val_objective"].get<double>() == *best);
+  CHECK(chosen["bias_scale"].get<double>() == std::vector<double>{1, 0.5, 0}[best - objectives.begin()]);
+  CHECK(std::set<double>(objectives.begin(), objectives.end()).size() > 1);  // a choice that makes a difference
   CHECK(refused.status != 0);
-  CHECK((refused.out + refused.err).find("--label-bias") != std::string::npos);
+  CHECK((refused.out + refused.err).find("--bias-scale") != std::string::npos);
 }
 
 TEST_CASE("handoff eval fits confidence on whichever margin scores higher on validation") {
@@ -348,8 +352,9 @@ TEST_CASE("handoff eval fits confidence on whichever margin scores higher on val
         data[held ? "oos_val" : "oos_test"].push_back(nlohmann::json::array({text, "oos"}));
     }
   auto path = temp_file("eval-margin", data.dump());
+  // With the bias's share fixed, so that only the margin is chosen.
   auto run = [&](const std::string& extra) {
-    auto r = run_cli("eval --json --predict-seconds 0.01 " + extra + " --data " + path.string(), "");
+    auto r = run_cli("eval --json --predict-seconds 0.01 --bias-scale 1 " + extra + " --data " + path.string(), "");
     REQUIRE(r.status == 0);
     return nlohmann::json::parse(r.out);
   };

@@ -111,8 +111,8 @@ TEST_CASE("the share of a message's words the model never learnt") {
   CHECK(linear_model{}.unknown_share(normalized_text("refund")) == 0.0f);
 }
 
-TEST_CASE("a model without the labels' bias scores a message by its features alone") {
-  // One label with many examples: with a bias, a message of unknown words
+TEST_CASE("the labels' bias, scaled down, leaves a message to its features") {
+  // One label with many examples: with its bias, a message of unknown words
   // leans to it; without, every label is as likely.
   auto d = small_set();
   for (const char* t : {"where is my parcel now", "order status please", "my delivery is late", "when will it arrive",
@@ -122,15 +122,29 @@ TEST_CASE("a model without the labels' bias scores a message by its features alo
   std::vector<float> p(3);
   linear_options o;
   o.min_count = 1;
-  auto biased = linear_model::train(d, o);
-  biased.probabilities(unknown, p);
-  CHECK(p[1] > p[0]);  // order_status, then refund, then hours in sorted order
-  o.label_bias = false;
-  auto unbiased = linear_model::train(d, o);
-  REQUIRE(unbiased.labels() == std::vector<std::string>{"hours", "order_status", "refund"});
-  unbiased.probabilities(unknown, p);
+  auto m = linear_model::train(d, o);
+  REQUIRE(m.labels() == std::vector<std::string>{"hours", "order_status", "refund"});
+  CHECK(m.bias_scale() == 1.0f);
+  m.probabilities(unknown, p);
+  CHECK(p[1] > p[0]);
+  CHECK(p[1] > p[2]);
+  const normalized_text known("when does the shop close");
+  const auto as_trained = m.predict(known);
+  m.set_bias_scale(0);
+  m.probabilities(unknown, p);
   CHECK(p[0] == doctest::Approx(p[1]));
   CHECK(p[1] == doctest::Approx(p[2]));
+  // Scaling is from the bias as trained, not from the last scale.
+  m.set_bias_scale(0.5f);
+  m.set_bias_scale(1);
+  CHECK(m.predict(known).margin == as_trained.margin);
+  // A saved model keeps the scaled bias as its own.
+  m.set_bias_scale(0.5f);
+  const auto half = m.predict(known);
+  auto loaded = linear_model::deserialize(m.serialize());
+  CHECK(loaded.bias_scale() == 1.0f);
+  CHECK(loaded.predict(known).margin == half.margin);
+  CHECK(half.margin != as_trained.margin);
 }
 
 TEST_CASE("a minimum of steps gives a small data set more epochs, and nothing else changes") {

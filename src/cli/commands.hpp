@@ -91,7 +91,7 @@ struct eval_options {
   float unknown_weight = -1;       // below 0: the model's default
   int min_count = 0;               // 0: chosen on validation for a small data set, else the model's default
   std::string margin;              // empty: chosen on validation; "log-probability" or "mean"
-  std::string label_bias;          // empty: chosen on validation for a small data set; "yes" or "no"
+  float bias_scale = -1;           // below 0: chosen on validation
   bool no_oos_train = false;
   int hash_bits = 0;  // 0: the model's default
   double min_predict_seconds = 2.0;

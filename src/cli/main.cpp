@@ -138,10 +138,10 @@ int main(int argc, char** argv) {
                    "5,000 training examples 1 or 2, whichever scores higher on validation)")
       ->check(CLI::Range(1, 1000));
   eval_cmd
-      ->add_option("--label-bias", eval.label_bias,
-                   "Whether each label learns a bias (default: yes, or for a data set under 5,000 training examples "
-                   "whichever scores higher on validation)")
-      ->check(CLI::IsMember({"yes", "no"}));
+      ->add_option("--bias-scale", eval.bias_scale,
+                   "How much of each label's bias predictions use, 0 to 1 (default: 1, 0.5 or 0, whichever scores "
+                   "higher on validation)")
+      ->check(CLI::Range(0.0, 1.0));
   eval_cmd
       ->add_option("--confidence-from", eval.margin,
                    "What confidence is fitted on: the best label's log-probability or the best score less the mean "

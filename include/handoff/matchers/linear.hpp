@@ -88,15 +88,6 @@ struct linear_options {
   /// more; 0 weighs every example alike, 1 gives every label the same total
   /// weight.
   float label_balance = 0.5f;
-  /// Whether each label learns a score of its own, whatever the message (a
-  /// bias). Without, a label's score comes from the message's features
-  /// alone: on long-tailed data (a few intents with a hundred examples, many
-  /// with three), the bias pulls messages of the rare intents to the
-  /// common ones, and leaving it out raised accuracy by 1 to 5 points; on
-  /// CLINC150 and the data sets of other shapes derived from it, it lowered
-  /// the validation objective a little (docs/BENCHMARKS.md). `handoff eval`
-  /// chooses on validation for a small data set.
-  bool label_bias = true;
   /// What the model's confidence is fitted on; saved with the model.
   margin_kind margin = margin_kind::log_probability;
 };
@@ -170,6 +161,16 @@ class linear_model {
   void probabilities(const normalized_text& text, std::span<float> probabilities) const;
   void set_temperature(float t) noexcept;
   float temperature() const noexcept;
+
+  /// Scales each label's bias (the score it learnt to give whatever the
+  /// message says: how common the label was in training) by `s` from now
+  /// on, from the bias as trained; `calibrate` again after. On long-tailed
+  /// data (a few labels with a hundred examples, many with a handful) the
+  /// full bias pulls the rare labels' messages to the common ones; `handoff
+  /// eval` chooses 1, 0.5 or 0 on validation (docs/BENCHMARKS.md). A saved
+  /// model keeps the scaled bias as its own.
+  void set_bias_scale(float s) noexcept;
+  float bias_scale() const noexcept;
 
   /// What confidence is fitted on (models saved before file format 4:
   /// `over_mean`).
