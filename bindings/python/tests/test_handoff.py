@@ -230,6 +230,15 @@ def test_training_predicting_and_model_files(tmp_path):
     plain = handoff.Model.train(examples(), seed=3)
     assert taught.predict("where is the bus station")["margin"] < plain.predict("where is the bus station")["margin"]
     assert taught.predict("我要退款")["label"] == "refund"
+    # Words it never learnt (one seen in a single example is dropped, so
+    # unknown too), and how much of the labels' bias it uses.
+    assert plain.unknown_share("are you open") == 0
+    assert plain.unknown_share("open quasar") == 0.5
+    assert plain.unknown_share("退款") == 0.5  # 款 is in one example only
+    assert plain.bias_scale == 1
+    plain.bias_scale = 0
+    assert plain.bias_scale == 0
+    assert plain.predict("我要退款")["label"] == "refund"
 
 
 def test_long_work_releases_the_gil():
