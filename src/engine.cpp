@@ -905,7 +905,7 @@ struct engine::impl final : detail::queue_view {
   void suggest(const live_conversation& c, std::vector<quick_reply>& replies) const {
     if (!near || near->closeness < bot->cfg.understanding.suggest) return;
     const auto& def = bot->cfg.intents[near->intent];
-    if (def.label.empty() || def.requests_human || def.courtesy) return;
+    if (!offerable(near->intent) || def.courtesy) return;
     std::erase_if(replies, [&](const quick_reply& r) { return r.value == def.id; });
     replies.insert(replies.begin(), {std::string(def.label.get(lang(c), default_language())), def.id});
   }
@@ -913,10 +913,11 @@ struct engine::impl final : detail::queue_view {
   // Only intents the configuration labels can be offered as a choice (a
   // button reading "thanks" next to "goodbye" would help nobody), and never
   // a call for a person.
-  bool labelled(const intent_match& m) const {
-    const auto& d = bot->cfg.intents[m.intent];
-    return !m.command && !d.label.empty() && !d.requests_human;
+  bool offerable(std::uint32_t intent) const {
+    const auto& d = bot->cfg.intents[intent];
+    return !d.label.empty() && !d.requests_human;
   }
+  bool labelled(const intent_match& m) const { return !m.command && offerable(m.intent); }
 
   // Two readings both plausible and close: asking costs the customer one
   // tap, answering the wrong one costs the conversation.
