@@ -414,6 +414,9 @@ void linear_model::set_threshold(float t) noexcept { impl_->threshold = std::cla
 void linear_model::set_temperature(float t) noexcept { impl_->temperature = t > 0 ? t : 1; }
 float linear_model::temperature() const noexcept { return impl_->temperature; }
 void linear_model::set_bias_scale(float s) noexcept {
+  // Outside [0, 1] (or NaN, which would make every score NaN), the nearest
+  // end, as the threshold is clamped.
+  s = s > 0 ? std::min(s, 1.0f) : 0.0f;
   impl_->bias_scale = s;
   for (std::size_t k = 0; k < impl_->bias.size(); ++k) impl_->bias[k] = impl_->learnt_bias[k] * s;
 }

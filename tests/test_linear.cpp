@@ -145,6 +145,15 @@ TEST_CASE("the labels' bias, scaled down, leaves a message to its features") {
   CHECK(loaded.bias_scale() == 1.0f);
   CHECK(loaded.predict(known).margin == half.margin);
   CHECK(half.margin != as_trained.margin);
+  // Out of range, the nearest end; NaN, which would make every score NaN, 0.
+  m.set_bias_scale(7);
+  CHECK(m.bias_scale() == 1.0f);
+  CHECK(m.predict(known).margin == as_trained.margin);
+  m.set_bias_scale(-1);
+  CHECK(m.bias_scale() == 0.0f);
+  m.set_bias_scale(std::numeric_limits<float>::quiet_NaN());
+  CHECK(m.bias_scale() == 0.0f);
+  CHECK(std::isfinite(m.predict(known).margin));
 }
 
 TEST_CASE("a minimum of steps gives a small data set more epochs, and nothing else changes") {

@@ -469,8 +469,8 @@ PYBIND11_MODULE(_handoff, m) {
       .def_property_readonly("labels", &linear_model::labels)
       .def_property("threshold", &linear_model::threshold, &linear_model::set_threshold)
       .def_property("bias_scale", &linear_model::bias_scale, &linear_model::set_bias_scale,
-                    "How much of each label's learnt bias predictions use, from 1 (as trained) to 0; calibrate again "
-                    "after changing it")
+                    "How much of each label's learnt bias predictions use, from 1 (as trained) to 0 (outside, the "
+                    "nearest end); calibrate again after changing it")
       .def(
           "unknown_share",
           [](const linear_model& model, const std::string& text) { return model.unknown_share(normalized_text(text)); },

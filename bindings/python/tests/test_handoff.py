@@ -238,6 +238,8 @@ def test_training_predicting_and_model_files(tmp_path):
     assert plain.bias_scale == 1
     plain.bias_scale = 0
     assert plain.bias_scale == 0
+    plain.bias_scale = float("nan")  # would make every score NaN: taken as 0
+    assert plain.bias_scale == 0 and math.isfinite(plain.predict("refund")["margin"])
     assert plain.predict("我要退款")["label"] == "refund"
 
 

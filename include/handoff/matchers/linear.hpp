@@ -168,7 +168,8 @@ class linear_model {
   /// data (a few labels with a hundred examples, many with a handful) the
   /// full bias pulls the rare labels' messages to the common ones; `handoff
   /// eval` chooses 1, 0.5 or 0 on validation (docs/BENCHMARKS.md). A saved
-  /// model keeps the scaled bias as its own.
+  /// model keeps the scaled bias as its own. Outside [0, 1], and NaN, are
+  /// taken as the nearest end (NaN as 0).
   void set_bias_scale(float s) noexcept;
   float bias_scale() const noexcept;
 
