@@ -8,6 +8,7 @@
 #include <handoff/error.hpp>
 #include <handoff/matchers/linear.hpp>
 #include <limits>
+#include <thread>
 
 using namespace handoff;
 
@@ -464,4 +465,33 @@ TEST_CASE("a batch of predictions is the same as one at a time") {
   std::vector<linear_prediction> one_slot(1);
   CHECK_THROWS_AS(m.predict(std::span<const normalized_text>(two), std::span<linear_prediction>(one_slot)),
                   handoff::error);
+}
+
+TEST_CASE("what a thread read before, with this model or another, does not change a message's scores") {
+  linear_options o;
+  o.min_count = 1;
+  auto small = linear_model::train(small_set(), o);
+  auto d = small_set();
+  for (const char* t : {"do you sell gift cards", "gift card balance", "can i buy a voucher", "礼品卡怎么用"})
+    d.push_back({t, "gift_cards"});
+  auto larger = linear_model::train(d, o);
+  auto probabilities = [](const linear_model& m, std::string_view text) {
+    std::vector<float> p(m.labels().size());
+    m.probabilities(normalized_text(text), p);
+    return p;
+  };
+  // Messages with repeated words, read first on a thread of their own,
+  // where nothing was read before them.
+  const std::vector<std::string> texts{"refund refund refund my order", "营业时间 营业时间", "where where is it"};
+  std::vector<std::vector<float>> fresh;
+  std::thread([&] {
+    for (const auto& t : texts) fresh.push_back(probabilities(small, t));
+  }).join();
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+      CAPTURE(texts[i]);
+      (void)probabilities(larger, texts[(i + 1) % texts.size()]);
+      (void)probabilities(larger, "gift card gift card");
+      CHECK(probabilities(small, texts[i]) == fresh[i]);
+    }
 }
