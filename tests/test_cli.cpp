@@ -490,19 +490,19 @@ TEST_CASE("handoff eval --messages: the demo bot understands Chinese as well as 
     CHECK(off["by_expected"]["fallback"]["accuracy"].get<double>() >= 0.75);
   }
   // Refund questions, bare or saying which, often with the reason ("it
-  // arrived broken, refund please"): 83% right today, 72% before the
-  // demo had examples that give a reason.
+  // arrived broken, refund please"): 82% right today (89 of 109), and of
+  // the first 65, 72% before the demo had examples that give a reason.
   auto refunds = eval("tests/data/refund_asks.tsv");
-  CHECK(refunds["messages"].get<int>() >= 60);
+  CHECK(refunds["messages"].get<int>() >= 105);
   CHECK(refunds["accuracy"].get<double>() >= 0.75);
   CHECK(refunds["by_expected"]["clarify"]["accuracy"].get<double>() >= 0.8);
 
-  // Everyday off-topic questions (weather, jokes, trivia): 98.9% fall back
-  // today, 96.6% before a short rest of words the bot never learnt stopped
-  // leaving the greeting as the answer, 93.2% before a greeting in front of
-  // a long one did.
+  // Everyday off-topic questions (weather, jokes, trivia): 115 of 116 fall
+  // back today. Of the first 88, 96.6% did before a short rest of words the
+  // bot never learnt stopped leaving the greeting as the answer, 93.2%
+  // before a greeting in front of a long one did.
   auto everyday = eval("tests/data/everyday_off_topic.tsv");
-  CHECK(everyday["messages"].get<int>() >= 80);
+  CHECK(everyday["messages"].get<int>() >= 110);
   CHECK(everyday["by_expected"]["fallback"]["accuracy"].get<double>() >= 0.97);
   // The same after a greeting or thanks, shorter: 21 of 26 today, 17
   // before (the thanks ones are still thanks).
