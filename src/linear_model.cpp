@@ -273,7 +273,7 @@ class repeat_counter {
 struct scratch_space {
   std::vector<std::uint32_t> features;
   std::vector<std::uint32_t> starts;
-  repeat_counter slots;
+  repeat_counter repeats;
   std::string word;
   std::vector<std::pair<std::uint32_t, float>> sparse;
   std::vector<float> scores;
@@ -352,7 +352,7 @@ struct linear_model::impl {
   void vectorize(const normalized_text& t, scratch_space& s) const {
     extract(t, settings, s.features, s.word, s.starts);
     table.to_rows(s.features, soft_pairs);
-    weigh(s.features, idf, unknown_idf, s.sparse, s.slots);
+    weigh(s.features, idf, unknown_idf, s.sparse, s.repeats);
   }
 
   // Rows with repeats (their count is the term frequency) become
@@ -524,7 +524,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
   for (auto& v : data) {
     s.features.clear();
     for (const auto& [r, x] : v) s.features.push_back(r);
-    impl::weigh(s.features, m.idf, m.unknown_idf, v, s.slots);
+    impl::weigh(s.features, m.idf, m.unknown_idf, v, s.repeats);
   }
   // Out-of-scope messages come after the examples, with the label `c`
   // (none), over the examples' rows only.
@@ -536,7 +536,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
       if (s.features.empty()) continue;
       m.table.to_rows(s.features, m.soft_pairs);
       data.emplace_back();
-      impl::weigh(s.features, m.idf, m.unknown_idf, data.back(), s.slots);
+      impl::weigh(s.features, m.idf, m.unknown_idf, data.back(), s.repeats);
       y.push_back(static_cast<std::uint32_t>(c));
     }
 
@@ -657,7 +657,7 @@ void linear_model::predict(std::span<const normalized_text> texts, std::span<lin
     if (i >= 1 && i - 1 < n) {
       auto& st = stages[(i - 1) % 3];
       m.table.to_rows(st.features, m.soft_pairs);
-      impl::weigh(st.features, m.idf, m.unknown_idf, st.sparse, s.slots);
+      impl::weigh(st.features, m.idf, m.unknown_idf, st.sparse, s.repeats);
       for (const auto& e : st.sparse) {
         const auto* row = m.quantized.data() + static_cast<std::size_t>(e.first) * c;
         for (std::size_t b = 0; b < span; b += 64) __builtin_prefetch(row + b);
