@@ -35,32 +35,39 @@ const action_function* action_registry::find(std::string_view name) const noexce
 }
 
 namespace detail {
+namespace {}  // namespace
+
+std::vector<named_values> read_lookup_records(const action_definition& d) {
+  const auto pointer = fmt::format("/actions/{}/file", d.name);
+  auto fail = [&](std::string message) -> void {
+    throw config_error(d.file,
+                       {{config_problem::level::error, "handoff.config.bad_action_data", pointer, std::move(message)}});
+  };
+  std::ifstream in(d.file, std::ios::binary);
+  if (!in) fail(fmt::format("cannot read {}", d.file));
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) fail(fmt::format("{} is not a JSON array of objects", d.file));
+  std::vector<named_values> records;
+  for (const auto& o : j) {
+    if (!o.is_object()) fail(fmt::format("{}: every record must be an object", d.file));
+    named_values record;
+    for (auto it = o.begin(); it != o.end(); ++it) {
+      if (it->is_string())
+        record.emplace_back(it.key(), it->get<std::string>());
+      else if (it->is_primitive() && !it->is_null())
+        record.emplace_back(it.key(), it->dump());
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
 namespace {
 
 class lookup {
  public:
-  explicit lookup(const action_definition& d) : def_(d) {
-    const auto pointer = fmt::format("/actions/{}/file", d.name);
-    auto fail = [&](std::string message) -> void {
-      throw config_error(
-          d.file, {{config_problem::level::error, "handoff.config.bad_action_data", pointer, std::move(message)}});
-    };
-    std::ifstream in(d.file, std::ios::binary);
-    if (!in) fail(fmt::format("cannot read {}", d.file));
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (j.is_discarded() || !j.is_array()) fail(fmt::format("{} is not a JSON array of objects", d.file));
-    for (const auto& o : j) {
-      if (!o.is_object()) fail(fmt::format("{}: every record must be an object", d.file));
-      named_values record;
-      for (auto it = o.begin(); it != o.end(); ++it) {
-        if (it->is_string())
-          record.emplace_back(it.key(), it->get<std::string>());
-        else if (it->is_primitive() && !it->is_null())
-          record.emplace_back(it.key(), it->dump());
-      }
-      records_.push_back(std::move(record));
-    }
-  }
+  explicit lookup(const action_definition& d)
+      : def_(d), records_(d.records && d.records->file == d.file ? d.records->rows : read_lookup_records(d)) {}
 
   action_result run(const action_request& request) {
     action_result result;

@@ -9,9 +9,11 @@
 #include <set>
 #include <sstream>
 
+#include "actions.hpp"
 #include "facts.hpp"
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
+#include "handoff/matchers/linear.hpp"
 #include "handoff/normalize.hpp"
 #include "handoff/time.hpp"
 #include "hours.hpp"
@@ -479,8 +481,9 @@ class checker {
   void read_understanding(const json& j, bot_config& cfg) {
     const std::string ptr = "/understanding";
     if (!expect_object(j, ptr)) return;
-    allow_keys(j, ptr,
-               {"matchers", "certain", "threshold", "clarify_ratio", "suggest", "model", "seed", "out_of_scope"});
+    allow_keys(
+        j, ptr,
+        {"matchers", "certain", "threshold", "clarify_ratio", "suggest", "model", "seed", "out_of_scope", "settings"});
     auto& u = cfg.understanding;
     if (auto m = member(j, ptr, "matchers")) {
       const auto p = at(ptr, "matchers");
@@ -508,6 +511,15 @@ class checker {
     if (auto s = member(j, ptr, "seed"))
       u.seed = static_cast<std::uint32_t>(integer(*s, at(ptr, "seed"), 0, 0xFFFFFFFFll));
     if (auto o = member(j, ptr, "out_of_scope")) u.out_of_scope = by_language(*o, at(ptr, "out_of_scope"), false);
+    if (auto s = member(j, ptr, "settings"); s && expect_object(*s, at(ptr, "settings")))
+      for (auto it = s->begin(); it != s->end(); ++it) {
+        if (it.key().starts_with("$")) continue;
+        if (!detail::within_depth(it.value())) {
+          problem("invalid_value", at(at(ptr, "settings"), it.key()), "nested too deeply");
+          continue;
+        }
+        u.settings.emplace_back(it.key(), detail::from_json(it.value()));
+      }
   }
 
   strings_by_language by_language(const json& j, const std::string& ptr, bool patterns) {
@@ -1102,22 +1114,50 @@ std::string read_file(const std::filesystem::path& file) {
 
 }  // namespace
 
+namespace {
+
+// The files a configuration names, read now so that building an engine
+// reads none: the model, and the records of the actions. Relative paths
+// are relative to `base` (the configuration's folder, or where the
+// program runs).
+void read_named_files(bot_config& cfg, const std::filesystem::path& base, std::string_view source) {
+  auto resolve = [&](std::string& path) {
+    if (!path.empty() && !base.empty() && std::filesystem::path(path).is_relative())
+      path = (base / path).lexically_normal().string();
+  };
+  auto& u = cfg.understanding;
+  resolve(u.model);
+  if (!u.model.empty()) {
+    try {
+      u.loaded_model = std::make_shared<const linear_model>(linear_model::load(u.model));
+      u.loaded_from = u.model;
+    } catch (const error& e) {
+      throw config_error(std::string(source), {{config_problem::level::error, "handoff.config.bad_model",
+                                                "/understanding/model", e.what()}});
+    }
+  }
+  for (auto& a : cfg.actions) {
+    resolve(a.file);
+    a.records = std::make_shared<const lookup_records>(lookup_records{a.file, detail::read_lookup_records(a)});
+  }
+}
+
+}  // namespace
+
 bot_config parse_config(std::string_view json_text, std::string_view source) {
   std::vector<config_problem> problems;
   auto cfg = read_checked(json_text, problems);
   if (has_errors(problems)) throw config_error(std::string(source), std::move(problems));
+  read_named_files(cfg, {}, source);
   return cfg;
 }
 
 bot_config load_config(const std::filesystem::path& file) {
-  auto cfg = parse_config(read_file(file), file.string());
-  // A model named in the file is found next to it, wherever the host runs.
-  auto& model = cfg.understanding.model;
-  if (!model.empty() && std::filesystem::path(model).is_relative())
-    model = (file.parent_path() / model).lexically_normal().string();
-  for (auto& a : cfg.actions)
-    if (!a.file.empty() && std::filesystem::path(a.file).is_relative())
-      a.file = (file.parent_path() / a.file).lexically_normal().string();
+  std::vector<config_problem> problems;
+  auto cfg = read_checked(read_file(file), problems);
+  if (has_errors(problems)) throw config_error(file.string(), std::move(problems));
+  // The files named in it are found next to it, wherever the host runs.
+  read_named_files(cfg, file.parent_path(), file.string());
   return cfg;
 }
 

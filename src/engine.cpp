@@ -390,9 +390,9 @@ struct prepared_message {
   normalized_text norm;
   std::string language;
   bool language_confident = false;
-  std::vector<intent_match> matches;
-  // When no intent fits: the one the matchers came nearest to.
-  std::optional<near_miss> near;
+  // The candidates, ranked, and when no intent fits the one the matchers
+  // came nearest to.
+  intent_reading reading;
   sentiment feeling;
 };
 
@@ -1333,8 +1333,8 @@ struct engine::impl final : detail::queue_view {
     std::swap(norm, p->norm);
     c.language = p->language;
     c.language_confident = p->language_confident;
-    matches.swap(p->matches);
-    near = p->near;
+    matches.swap(p->reading.candidates);
+    near = p->reading.near;
     if (const auto offered = std::exchange(c.choices, {no_intent, no_intent});
         offered[0] != no_intent && c.state == conversation_state::bot)
       read_choice(c, offered);
@@ -2138,11 +2138,9 @@ void prepare(const in::customer_message& e, const sentiment_analyzer& analyzer, 
   settle_language(detect_language(p.norm, bot.cfg.languages), p.language, p.language_confident);
   const std::string_view language =
       p.language.empty() ? std::string_view(bot.cfg.languages.front()) : std::string_view(p.language);
-  p.matches.clear();
-  bot.matcher->match(p.norm, language, p.matches);
-  rank_matches(p.matches);
-  p.near.reset();
-  if (p.matches.empty()) p.near = bot.matcher->nearest(p.norm, language);
+  bot.matcher->read(p.norm, language, p.reading);
+  rank_matches(p.reading.candidates);
+  if (!p.reading.candidates.empty()) p.reading.near.reset();  // a near miss is for a message nothing fits
   p.feeling = analyzer.analyze(p.clean, p.norm, language);
 }
 

@@ -5,6 +5,23 @@
 
 namespace handoff {
 
+intent_reading::intent_reading() = default;
+intent_reading::~intent_reading() = default;
+intent_reading::intent_reading(intent_reading&&) noexcept = default;
+intent_reading& intent_reading::operator=(intent_reading&&) noexcept = default;
+
+void intent_reading::clear() noexcept {
+  candidates.clear();
+  near.reset();
+  rest.clear();
+  rest_words = 0;
+}
+
+intent_reading& intent_reading::part(std::size_t k) {
+  while (parts_.size() <= k) parts_.push_back(std::make_unique<intent_reading>());
+  return *parts_[k];
+}
+
 void rank_matches(std::vector<intent_match>& matches) {
   auto better = [](const intent_match& a, const intent_match& b) {
     if (a.command != b.command) return a.command;

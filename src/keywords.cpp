@@ -287,6 +287,22 @@ class keyword_automaton {
   std::array<std::uint32_t, 256> root_{};
 };
 
+// A keyword or pattern found in a message: its intent, how much of the
+// message it covers, and where.
+struct found_match {
+  std::uint32_t intent, covered;
+  bool one_word;
+  std::uint32_t begin, end;
+};
+
+// What reading a message needs, kept in the caller's reading.
+struct keyword_scratch final : matcher_scratch {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;  // keyword, position
+  std::vector<found_span> taken;
+  std::vector<int> found_atoms, candidates;
+  std::vector<found_match> found;
+};
+
 }  // namespace
 
 struct keyword_matcher::impl {
@@ -314,14 +330,10 @@ struct keyword_matcher::impl {
   std::vector<bool> courtesy;  // intents that are manners, not subjects
   std::vector<bool> welcome;   // of those, the greetings
 
-  // A keyword or pattern found in a message: its intent, how much of the
-  // message it covers, and where.
-  struct found_match {
-    std::uint32_t intent, covered;
-    bool one_word;
-    std::uint32_t begin, end;
-  };
-  void find(std::string_view t, std::vector<found_match>& found) const;
+  // Every keyword and pattern found in `t`, into `s.found`.
+  void find(std::string_view t, keyword_scratch& s) const;
+  // The message without its courtesies, when a greeting is among them.
+  void cut_courtesies(std::string_view t, keyword_scratch& s, intent_reading& reading) const;
 
   // Whether keyword `k` at `pos` counts: a whole word (or anywhere, in Han,
   // Kana and Hangul), outside the spans of longer keywords already found:
@@ -338,11 +350,11 @@ struct keyword_matcher::impl {
   }
 };
 
-keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_unique<impl>()) {
+keyword_matcher::keyword_matcher(std::span<const intent_definition> intents) : impl_(std::make_unique<impl>()) {
   std::vector<config_problem> problems;
   normalized_text norm;
-  for (std::uint32_t i = 0; i < config.intents.size(); ++i) {
-    const auto& intent = config.intents[i];
+  for (std::uint32_t i = 0; i < intents.size(); ++i) {
+    const auto& intent = intents[i];
     impl_->command.push_back(intent.requests_human);
     impl_->courtesy.push_back(intent.courtesy);
     impl_->welcome.push_back(intent.welcome);
@@ -404,13 +416,14 @@ keyword_matcher::keyword_matcher(const bot_config& config) : impl_(std::make_uni
 
 keyword_matcher::~keyword_matcher() = default;
 
-void keyword_matcher::impl::find(std::string_view t, std::vector<found_match>& found) const {
+void keyword_matcher::impl::find(std::string_view t, keyword_scratch& s) const {
+  auto& found = s.found;
+  auto& hits = s.hits;
+  auto& taken = s.taken;
   found.clear();
   // Keywords are tried longest first (their order), each at its first
   // place that counts, so that a longer one claims its span before the
   // shorter ones inside it.
-  thread_local std::vector<std::pair<std::uint32_t, std::uint32_t>> hits;  // keyword, position
-  thread_local std::vector<found_span> taken;
   hits.clear();
   taken.clear();
   automaton.scan(t, [&](std::uint32_t k, std::size_t pos) { hits.emplace_back(k, static_cast<std::uint32_t>(pos)); });
@@ -438,7 +451,8 @@ void keyword_matcher::impl::find(std::string_view t, std::vector<found_match>& f
     for (const auto& p : patterns) try_pattern(p);
   } else {
     // The message is case-folded already, as the atoms are lower-cased.
-    thread_local std::vector<int> found_atoms, candidates;
+    auto& found_atoms = s.found_atoms;
+    auto& candidates = s.candidates;
     found_atoms.clear();
     atoms.scan(t, [&](std::uint32_t atom, std::size_t) { found_atoms.push_back(static_cast<int>(atom)); });
     std::sort(found_atoms.begin(), found_atoms.end());
@@ -449,11 +463,12 @@ void keyword_matcher::impl::find(std::string_view t, std::vector<found_match>& f
   }
 }
 
-void keyword_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
+void keyword_matcher::read_message(const normalized_text& text, std::string_view, intent_reading& reading) const {
   std::string_view t = text.text();
   if (t.empty()) return;
-  thread_local std::vector<impl::found_match> found;
-  impl_->find(t, found);
+  auto& s = reading.scratch<keyword_scratch>();
+  impl_->find(t, s);
+  const auto& found = s.found;
   if (found.empty()) return;
   std::uint32_t total = std::max<std::uint32_t>(1, message_content(t));
   // A courtesy that comes with something else ("你好，保修", "refund,
@@ -474,33 +489,36 @@ void keyword_matcher::match(const normalized_text& text, std::string_view, std::
     // The whole message is the keyword: certain. Otherwise the share of the
     // message it explains, from a floor that still beats no match.
     const double confidence = f.covered >= total ? 1.0 : 0.5 + 0.45 * static_cast<double>(f.covered) / total;
-    out.push_back({f.intent, confidence, impl_->command[f.intent], f.one_word && f.covered < total,
-                   static_cast<bool>(impl_->courtesy[f.intent])});
+    reading.candidates.push_back({f.intent, confidence, impl_->command[f.intent], f.one_word && f.covered < total,
+                                  static_cast<bool>(impl_->courtesy[f.intent])});
   }
+  if (!subject) impl_->cut_courtesies(t, s, reading);
 }
 
-std::uint32_t keyword_matcher::without_courtesy(const normalized_text& text, std::string& rest) const {
-  std::string_view t = text.text();
-  thread_local std::vector<impl::found_match> found;
-  impl_->find(t, found);
+void keyword_matcher::impl::cut_courtesies(std::string_view t, keyword_scratch& s, intent_reading& reading) const {
+  auto& found = s.found;
   // After a greeting comes what the customer wants; after thanks or a
   // goodbye, mostly praise or plans ("thanks a lot, you solved my
   // problem"), which no intent knows and which must not lose the thanks.
-  if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return impl_->welcome[f.intent]; })) return 0;
-  rest.clear();
+  if (std::none_of(found.begin(), found.end(), [&](const auto& f) { return welcome[f.intent]; })) return;
+  std::string& rest = reading.rest;
   std::size_t at = 0;
   // Spans in the order they occur; an overlapping pattern's span may begin
   // inside one already cut.
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.begin < b.begin; });
   for (const auto& f : found) {
-    if (!impl_->courtesy[f.intent]) continue;
+    if (!courtesy[f.intent]) continue;
     if (f.begin > at) rest.append(t.substr(at, f.begin - at));
     rest += ' ';
     at = std::max<std::size_t>(at, f.end);
   }
-  if (at == 0) return 0;  // a pattern that matched nothing cut nothing
+  if (at == 0) {  // a pattern that matched nothing cut nothing
+    rest.clear();
+    return;
+  }
   if (at < t.size()) rest.append(t.substr(at));
-  return content_words(rest);
+  reading.rest_words = content_words(rest);
+  if (reading.rest_words == 0) rest.clear();
 }
 
 }  // namespace handoff

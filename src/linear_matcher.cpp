@@ -4,15 +4,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <limits>
 #include <optional>
 
 namespace handoff {
 
-std::vector<labelled_text> training_examples(const bot_config& config) {
+std::vector<labelled_text> training_examples(std::span<const intent_definition> intents) {
   std::vector<labelled_text> out;
-  for (const auto& intent : config.intents) {
+  for (const auto& intent : intents) {
     for (const auto& [language, list] : intent.examples)
       for (const auto& text : list) out.push_back({text, intent.id});
     // A keyword is a short example: "退款进度" teaches as much as a sentence.
@@ -99,44 +98,35 @@ cut choose_cut(const std::vector<held_back_point>& points) {
   return best;
 }
 
-// Every matcher gets its own number, so that a reading kept for one is
-// never taken for another's (a reload builds a new one, perhaps where the
-// old one was).
-std::atomic<std::uint64_t> matchers_built{0};
-
-// The reading of the message this thread read last: `nearest` follows
-// `match` on the same message when nothing fits (a fallback, a stray
-// keyword), and need not read it again.
-struct last_reading {
-  std::uint64_t by = 0;
-  std::string text;
-  linear_prediction p;
-};
-
-last_reading& last() {
-  thread_local last_reading r;
-  return r;
+const intent_definition* find_intent(std::span<const intent_definition> intents, std::string_view id) {
+  for (const auto& i : intents)
+    if (i.id == id) return &i;
+  return nullptr;
 }
+
+// The model's room, kept in the caller's reading.
+struct linear_reading final : matcher_scratch {
+  linear_scratch model;
+};
 
 }  // namespace
 
 struct linear_matcher::impl {
-  std::uint64_t id = ++matchers_built;
-  std::optional<linear_model> model;
+  std::shared_ptr<const linear_model> model;
   std::vector<std::uint32_t> intent_of_label;  // no_intent for labels it must not speak for
   float threshold = 0.5f;
   linear_matcher_report report;
 
-  void bind(const bot_config& config) {
+  void bind(std::span<const intent_definition> intents) {
     intent_of_label.assign(model->labels().size(), no_intent);
     std::vector<std::string> unknown;
     for (std::size_t k = 0; k < model->labels().size(); ++k) {
-      const auto* def = config.find_intent(model->labels()[k]);
+      const auto* def = find_intent(intents, model->labels()[k]);
       if (!def) {
         unknown.push_back(model->labels()[k]);
         continue;
       }
-      if (!def->requests_human) intent_of_label[k] = static_cast<std::uint32_t>(def - config.intents.data());
+      if (!def->requests_human) intent_of_label[k] = static_cast<std::uint32_t>(def - intents.data());
     }
     if (!unknown.empty()) {
       std::string list;
@@ -149,11 +139,11 @@ struct linear_matcher::impl {
 
   // A loaded model: its labels must be intents, and its own threshold
   // stands unless the configuration sets one.
-  void adopt(const bot_config& config, linear_model m) {
+  void adopt(std::span<const intent_definition> intents, std::shared_ptr<const linear_model> m,
+             std::optional<double> configured) {
     model = std::move(m);
-    bind(config);
-    threshold =
-        config.understanding.threshold ? static_cast<float>(*config.understanding.threshold) : model->threshold();
+    bind(intents);
+    threshold = configured ? static_cast<float>(*configured) : model->threshold();
     report.threshold = threshold;
     report.intents = model->labels().size();
     report.judges_scope = true;
@@ -173,7 +163,7 @@ struct fold {
 // training and play out-of-scope messages (with every k-th of the
 // configuration's `out_of_scope`), and every k-th example of the others is
 // held back. Empty with fewer than three intents.
-std::vector<fold> make_folds(const bot_config& config, const std::vector<labelled_text>& examples,
+std::vector<fold> make_folds(const understanding_settings& settings, const std::vector<labelled_text>& examples,
                              const std::vector<std::string>& ids) {
   std::vector<fold> folds;
   if (ids.size() < 3) return folds;
@@ -184,7 +174,7 @@ std::vector<fold> make_folds(const bot_config& config, const std::vector<labelle
     ++count_of[intent_of[e]];
   }
   std::vector<labelled_text> out_of_scope;
-  for (const auto& [language, list] : config.understanding.out_of_scope)
+  for (const auto& [language, list] : settings.out_of_scope)
     for (const auto& text : list) out_of_scope.push_back({text, {}});
   folds.resize(rounds);
   for (std::size_t j = 0; j < rounds; ++j) {
@@ -213,16 +203,17 @@ std::vector<fold> make_folds(const bot_config& config, const std::vector<labelle
 std::vector<held_back_point> cross_validate(const std::vector<fold>& folds, std::uint32_t seed, float unknown_weight) {
   std::vector<held_back_point> points;
   normalized_text norm;
+  linear_scratch scratch;
   for (const auto& f : folds) {
     auto model = linear_model::train(f.train, f.out_of_scope, options_for(f.train.size(), seed, unknown_weight));
     for (const auto& e : f.held) {
       norm.assign(e.text);
-      auto p = model.predict(norm);
+      auto p = model.predict(norm, scratch);
       points.push_back({p.margin, model.labels()[p.label] == e.label, true});
     }
     for (const auto& e : f.unseen) {
       norm.assign(e.text);
-      points.push_back({model.predict(norm).margin, false, false});
+      points.push_back({model.predict(norm, scratch).margin, false, false});
     }
   }
   return points;
@@ -230,10 +221,18 @@ std::vector<held_back_point> cross_validate(const std::vector<fold>& folds, std:
 
 }  // namespace
 
-linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_unique<impl>()) {
-  if (!config.understanding.model.empty()) {
+linear_matcher::linear_matcher(std::span<const intent_definition> intents, const understanding_settings& settings)
+    : impl_(std::make_unique<impl>()) {
+  if (settings.loaded_model && settings.loaded_from == settings.model) {
+    impl_->adopt(intents, settings.loaded_model, settings.threshold);
+    return;
+  }
+  if (!settings.model.empty()) {
+    // A configuration built by hand names a file that `load_config` would
+    // have read already.
     try {
-      impl_->adopt(config, linear_model::load(config.understanding.model));
+      impl_->adopt(intents, std::make_shared<const linear_model>(linear_model::load(settings.model)),
+                   settings.threshold);
     } catch (const config_error&) {
       throw;
     } catch (const error& e) {
@@ -242,7 +241,7 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
     }
     return;
   }
-  auto examples = training_examples(config);
+  auto examples = training_examples(intents);
   std::vector<std::string> ids;
   for (const auto& e : examples)
     if (std::find(ids.begin(), ids.end(), e.label) == ids.end()) ids.push_back(e.label);
@@ -252,7 +251,7 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   // confidence and choose the threshold with, and an uncalibrated model
   // would claim every message: stay silent and leave it to the keywords,
   // unless the configuration sets the threshold itself.
-  if (ids.size() < 2 || (ids.size() < 3 && !config.understanding.threshold)) return;
+  if (ids.size() < 2 || (ids.size() < 3 && !settings.threshold)) return;
 
   // How much unseen words count against a message depends on how much the
   // bot was taught: a few examples per intent leave most words unseen. The
@@ -260,9 +259,9 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   float unknown_weight = 1.0f;
   std::vector<held_back_point> points;
   double best_objective = -1;
-  const auto folds = make_folds(config, examples, ids);
+  const auto folds = make_folds(settings, examples, ids);
   for (float w : {0.25f, 0.5f, 1.0f, 2.0f}) {
-    auto p = cross_validate(folds, config.understanding.seed, w);
+    auto p = cross_validate(folds, settings.seed, w);
     double objective = p.empty() ? 0 : choose_cut(p).objective();
     if (objective > best_objective) {
       best_objective = objective;
@@ -271,20 +270,18 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
     }
   }
   std::vector<std::string> out_of_scope;
-  for (const auto& [language, list] : config.understanding.out_of_scope)
+  for (const auto& [language, list] : settings.out_of_scope)
     out_of_scope.insert(out_of_scope.end(), list.begin(), list.end());
   impl_->report.unknown_weight = unknown_weight;
-  impl_->model = linear_model::train(examples, out_of_scope,
-                                     options_for(examples.size(), config.understanding.seed, unknown_weight));
-  auto& model = *impl_->model;
+  auto model = linear_model::train(examples, out_of_scope, options_for(examples.size(), settings.seed, unknown_weight));
   if (!points.empty()) {
     std::vector<calibration_point> margins;
     margins.reserve(points.size());
     for (const auto& p : points) margins.push_back({p.margin, p.correct});
     model.calibrate(margins);
   }
-  if (config.understanding.threshold) {
-    impl_->threshold = static_cast<float>(*config.understanding.threshold);
+  if (settings.threshold) {
+    impl_->threshold = static_cast<float>(*settings.threshold);
     impl_->report.judges_scope = true;
   } else if (auto c = choose_cut(points); !points.empty()) {
     impl_->threshold = model.confidence_for(c.margin);
@@ -298,46 +295,39 @@ linear_matcher::linear_matcher(const bot_config& config) : impl_(std::make_uniqu
   }
   model.set_threshold(impl_->threshold);
   impl_->report.threshold = impl_->threshold;
-  impl_->bind(config);
+  impl_->model = std::make_shared<const linear_model>(std::move(model));
+  impl_->bind(intents);
 }
 
-linear_matcher::linear_matcher(const bot_config& config, linear_model model) : impl_(std::make_unique<impl>()) {
-  impl_->adopt(config, std::move(model));
+linear_matcher::linear_matcher(std::span<const intent_definition> intents, linear_model model,
+                               std::optional<double> threshold)
+    : impl_(std::make_unique<impl>()) {
+  impl_->adopt(intents, std::make_shared<const linear_model>(std::move(model)), threshold);
 }
 
 linear_matcher::~linear_matcher() = default;
 
 const linear_matcher_report& linear_matcher::report() const noexcept { return impl_->report; }
-const linear_model* linear_matcher::model() const noexcept { return impl_->model ? &*impl_->model : nullptr; }
+const linear_model* linear_matcher::model() const noexcept { return impl_->model.get(); }
 
-linear_prediction linear_matcher::read(const normalized_text& text) const {
-  auto& r = last();
-  if (r.by == impl_->id && r.text == text.text()) return r.p;
-  r.p = impl_->model->predict(text);
-  r.by = impl_->id;
-  r.text.assign(text.text());
-  return r.p;
-}
-
-void linear_matcher::match(const normalized_text& text, std::string_view, std::vector<intent_match>& out) const {
-  if (!impl_->model || text.tokens().empty()) return;
-  auto p = read(text);
-  if (p.confidence < impl_->threshold) return;
-  auto best = impl_->intent_of_label[p.label];
-  if (best == no_intent) return;
-  out.push_back({best, p.confidence, false});
-  auto second = impl_->intent_of_label[p.runner_up];
-  if (second != no_intent && p.runner_up_confidence > 0) out.push_back({second, p.runner_up_confidence, false});
-}
-
-std::optional<near_miss> linear_matcher::nearest(const normalized_text& text, std::string_view) const {
-  if (!impl_->model || !impl_->report.judges_scope || text.tokens().empty() || !(impl_->threshold > 0))
-    return std::nullopt;
-  auto p = read(text);
-  auto best = impl_->intent_of_label[p.label];
-  if (best == no_intent) return std::nullopt;
-  return near_miss{best, std::min(1.0, static_cast<double>(p.confidence) / impl_->threshold),
-                   static_cast<double>(impl_->model->unknown_share(text))};
+void linear_matcher::read_message(const normalized_text& text, std::string_view, intent_reading& reading) const {
+  const impl& m = *impl_;
+  if (!m.model || text.tokens().empty()) return;
+  const auto p = m.model->predict(text, reading.scratch<linear_reading>().model);
+  const auto best = m.intent_of_label[p.label];
+  if (best == no_intent) return;  // neither a candidate nor a near miss: a label it must not speak for
+  const bool found = p.confidence >= m.threshold;
+  if (found) {
+    reading.candidates.push_back({best, p.confidence, false});
+    const auto second = m.intent_of_label[p.runner_up];
+    if (second != no_intent && p.runner_up_confidence > 0)
+      reading.candidates.push_back({second, p.runner_up_confidence, false});
+  }
+  if (!m.report.judges_scope || !(m.threshold > 0)) return;
+  // Unknown words are counted only when they may decide: for a message
+  // that found nothing.
+  reading.near = near_miss{best, std::min(1.0, static_cast<double>(p.confidence) / m.threshold),
+                           found ? 0.0 : static_cast<double>(m.model->unknown_share(text))};
 }
 
 }  // namespace handoff

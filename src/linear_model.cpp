@@ -270,20 +270,31 @@ class repeat_counter {
   std::uint32_t message_ = 0;
 };
 
-struct scratch_space {
+// One message's features on their way through the batch pipeline.
+struct batch_stage {
+  std::vector<std::uint32_t> features;
+  std::vector<std::pair<std::uint32_t, float>> sparse;
+};
+
+}  // namespace
+
+struct linear_scratch::impl {
   std::vector<std::uint32_t> features;
   std::vector<std::uint32_t> starts;
   repeat_counter repeats;
   std::string word;
   std::vector<std::pair<std::uint32_t, float>> sparse;
   std::vector<float> scores;
+  std::array<batch_stage, 3> stages;
 };
 
-scratch_space& scratch() {
-  thread_local scratch_space s;
-  return s;
-}
+linear_scratch::linear_scratch() : impl_(std::make_unique<impl>()) {}
+linear_scratch::~linear_scratch() = default;
+linear_scratch::linear_scratch(linear_scratch&&) noexcept = default;
+linear_scratch& linear_scratch::operator=(linear_scratch&&) noexcept = default;
 
+namespace {
+using scratch_space = linear_scratch::impl;
 }  // namespace
 
 struct linear_model::impl {
@@ -604,7 +615,8 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
 }
 
 void linear_model::probabilities(const normalized_text& text, std::span<float> out) const {
-  auto& s = scratch();
+  linear_scratch room;
+  auto& s = *room.impl_;
   impl_->vectorize(text, s);
   impl_->score(s.sparse, s.scores);
   float top = *std::max_element(s.scores.begin(), s.scores.end());
@@ -614,7 +626,12 @@ void linear_model::probabilities(const normalized_text& text, std::span<float> o
 }
 
 linear_prediction linear_model::predict(const normalized_text& text) const {
-  auto& s = scratch();
+  linear_scratch room;
+  return predict(text, room);
+}
+
+linear_prediction linear_model::predict(const normalized_text& text, linear_scratch& scratch) const {
+  auto& s = *scratch.impl_;
   impl_->vectorize(text, s);
   impl_->score(s.sparse, s.scores);
   return impl_->decide(s.scores);
@@ -634,19 +651,21 @@ float linear_model::unknown_share(const normalized_text& text) const noexcept {
 }
 
 void linear_model::predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions) const {
+  linear_scratch room;
+  predict(texts, predictions, room);
+}
+
+void linear_model::predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions,
+                           linear_scratch& scratch) const {
   if (texts.size() != predictions.size()) throw error("linear_model::predict: texts and predictions differ in size");
   // A three-stage pipeline over the messages: features of message i (and
   // a prefetch of their table slots), rows of message i - 1 (and a
   // prefetch of their weights), scores of message i - 2. A message's
   // features land in rows scattered over megabytes, so one at a time waits
   // on memory for most of its time; here the waits overlap the work.
-  auto& s = scratch();
+  auto& s = *scratch.impl_;
   const impl& m = *impl_;
-  struct stage {
-    std::vector<std::uint32_t> features;
-    std::vector<std::pair<std::uint32_t, float>> sparse;
-  };
-  thread_local std::array<stage, 3> stages;
+  auto& stages = s.stages;
   const std::size_t n = texts.size(), c = m.classes(), span = m.span();
   for (std::size_t i = 0; i < n + 2; ++i) {
     if (i < n) {
@@ -714,7 +733,8 @@ void linear_model::calibrate(std::span<const labelled_text> held_back) {
   // model does not know (out of scope) are never right.
   std::vector<calibration_point> points;
   normalized_text norm;
-  auto& s = scratch();
+  linear_scratch room;
+  auto& s = *room.impl_;
   for (const auto& e : held_back) {
     norm.assign(e.text);
     impl_->vectorize(norm, s);

@@ -9,9 +9,19 @@
 
 namespace handoff {
 
+matcher_setup matcher_setup::of(const bot_config& config, std::string_view name) {
+  matcher_setup s{config.intents, &config.understanding, nullptr};
+  for (const auto& [n, block] : config.understanding.settings)
+    if (n == name) s.settings = &block;
+  return s;
+}
+
 matcher_registry::matcher_registry() {
-  add("keywords", [](const bot_config& c) { return std::make_unique<keyword_matcher>(c); });
-  add("linear", [](const bot_config& c) { return std::make_unique<linear_matcher>(c); });
+  add("keywords", [](const matcher_setup& s) { return std::make_unique<keyword_matcher>(s.intents); });
+  add("linear", [](const matcher_setup& s) {
+    if (s.understanding) return std::make_unique<linear_matcher>(s.intents, *s.understanding);
+    return std::make_unique<linear_matcher>(s.intents, understanding_settings{});
+  });
   // The ensemble by name: this registry's `keywords` and `linear`, so a
   // host that replaces either changes the ensemble too. No factory of its
   // own: `create` builds it from the other two.
@@ -39,20 +49,36 @@ std::vector<std::string> matcher_registry::names() const {
   return out;
 }
 
-std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, const bot_config& config) const {
+namespace {
+
+double certain_of(const matcher_setup& s) { return s.understanding ? s.understanding->certain : 0.9; }
+
+}  // namespace
+
+std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, const matcher_setup& setup) const {
   for (const auto& [n, f] : factories_) {
     if (n != name) continue;
-    if (f) return f(config);
+    if (f) return f(setup);
     std::vector<std::unique_ptr<intent_matcher>> parts;
-    parts.push_back(create("keywords", config));
-    parts.push_back(create("linear", config));
-    return std::make_unique<ensemble_matcher>(std::move(parts), config.understanding.certain);
+    for (const char* part : {"keywords", "linear"}) {
+      matcher_setup s = setup;
+      s.settings = nullptr;
+      if (s.understanding)
+        for (const auto& [block_name, block] : s.understanding->settings)
+          if (block_name == part) s.settings = &block;
+      parts.push_back(create(part, s));
+    }
+    return std::make_unique<ensemble_matcher>(std::move(parts), certain_of(setup));
   }
   std::string known;
   for (const auto& [n, f] : factories_) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
   throw config_error("<config>",
                      {{config_problem::level::error, "handoff.config.unknown_matcher", "/understanding/matchers",
                        fmt::format("no matcher is registered as \"{}\" (known: {})", name, known)}});
+}
+
+std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, const bot_config& config) const {
+  return create(name, matcher_setup::of(config, name));
 }
 
 std::unique_ptr<intent_matcher> matcher_registry::create_for(const bot_config& config) const {

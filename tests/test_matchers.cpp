@@ -21,13 +21,13 @@ namespace {
 // The best intent's id for `text`, or "" when the matcher finds nothing.
 std::string best(const intent_matcher& m, const bot_config& cfg, std::string_view text) {
   std::vector<intent_match> out;
-  m.match(normalized_text(text), "", out);
+  out = test::candidates(m, text, "");
   rank_matches(out);
   return out.empty() ? "" : cfg.intents[out.front().intent].id;
 }
 
 const linear_matcher& shop_linear() {
-  static const linear_matcher m(test::shop_config());
+  static const linear_matcher m(test::shop_config().intents, test::shop_config().understanding);
   return m;
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("the linear matcher never hands over on a guess") {
   for (const char* text : {"转人工", "I want to speak to a human", "找你们经理", "你们用的是人工智能吗"}) {
     CAPTURE(text);
     std::vector<intent_match> out;
-    shop_linear().match(normalized_text(text), "", out);
+    out = test::candidates(shop_linear(), text, "");
     for (const auto& c : out) CHECK_FALSE(cfg.intents[c.intent].requests_human);
   }
 }
@@ -72,7 +72,7 @@ TEST_CASE("the linear matcher's confidences are in [0, 1] and the runner-up is n
   for (const char* text : {"refund", "退款", "hello", "where is my order", "asdfgh", "退款 物流 营业时间"}) {
     CAPTURE(text);
     std::vector<intent_match> out;
-    shop_linear().match(normalized_text(text), "", out);
+    out = test::candidates(shop_linear(), text, "");
     for (const auto& c : out) {
       CHECK(c.confidence >= 0.0);
       CHECK(c.confidence <= 1.0);
@@ -85,22 +85,22 @@ TEST_CASE("the linear matcher's confidences are in [0, 1] and the runner-up is n
 TEST_CASE("a configured threshold overrides the chosen one") {
   auto cfg = test::shop_config();
   cfg.understanding.threshold = 1.0;  // nothing is that sure
-  linear_matcher strict(cfg);
+  linear_matcher strict(cfg.intents, cfg.understanding);
   CHECK_FALSE(strict.report().threshold_chosen);
   CHECK(best(strict, cfg, "where is my order") == "");
   cfg.understanding.threshold = 0.0;
-  linear_matcher lax(cfg);
+  linear_matcher lax(cfg.intents, cfg.understanding);
   CHECK(best(lax, cfg, "what is the square root of 144") != "");
 }
 
 TEST_CASE("the linear matcher reads a trained model named by the configuration") {
   auto cfg = test::shop_config();
-  auto model = linear_model::train(training_examples(cfg), {.seed = 7, .min_count = 1});
+  auto model = linear_model::train(training_examples(cfg.intents), {.seed = 7, .min_count = 1});
   model.set_threshold(0.25f);
   auto file = temp_file("handoff-test-shop.model");
   model.save(file);
   cfg.understanding.model = file.string();
-  linear_matcher m(cfg);
+  linear_matcher m(cfg.intents, cfg.understanding);
   CHECK(m.report().threshold == doctest::Approx(0.25));
   CHECK(m.model()->serialize() == model.serialize());
   CHECK(best(m, cfg, "where is my order") == "order_status");
@@ -109,11 +109,14 @@ TEST_CASE("the linear matcher reads a trained model named by the configuration")
   // when the bot is loaded.
   auto other = linear_model::train(std::vector<labelled_text>{{"a b", "alpha"}, {"c d", "beta"}}, {.min_count = 1});
   other.save(file);
-  CHECK_THROWS_WITH_AS(linear_matcher{cfg}, doctest::Contains("handoff.config.model_mismatch"), config_error);
+  CHECK_THROWS_WITH_AS(linear_matcher(cfg.intents, cfg.understanding),
+                       doctest::Contains("handoff.config.model_mismatch"), config_error);
   std::ofstream(file) << "not a model";
-  CHECK_THROWS_WITH_AS(linear_matcher{cfg}, doctest::Contains("handoff.config.bad_model"), config_error);
+  CHECK_THROWS_WITH_AS(linear_matcher(cfg.intents, cfg.understanding), doctest::Contains("handoff.config.bad_model"),
+                       config_error);
   std::filesystem::remove(file);
-  CHECK_THROWS_WITH_AS(linear_matcher{cfg}, doctest::Contains("handoff.config.bad_model"), config_error);
+  CHECK_THROWS_WITH_AS(linear_matcher(cfg.intents, cfg.understanding), doctest::Contains("handoff.config.bad_model"),
+                       config_error);
 }
 
 TEST_CASE("a bot with too few intents to learn has a silent statistical matcher") {
@@ -123,7 +126,7 @@ TEST_CASE("a bot with too few intents to learn has a silent statistical matcher"
   only.id = "only";
   only.examples = {{"en", {"hello there"}}};
   cfg.intents.push_back(only);
-  linear_matcher m(cfg);
+  linear_matcher m(cfg.intents, cfg.understanding);
   CHECK(m.model() == nullptr);
   CHECK(best(m, cfg, "hello there") == "");
 }
@@ -154,10 +157,10 @@ TEST_CASE("a host-scored matcher turns the host's scores into candidates") {
   s.values[index_of(cfg, "order_status")] = 7.0;  // clamped to 1
   s.values[index_of(cfg, "thanks")] = std::nan("");
   s.values[index_of(cfg, "goodbye")] = 0.2;  // below the threshold
-  scored_matcher m("embeddings", cfg, s, 0.5);
+  scored_matcher m("embeddings", cfg.intents.size(), s, 0.5);
   CHECK(m.name() == "embeddings");
   std::vector<intent_match> out;
-  m.match(normalized_text("anything"), "en", out);
+  out = test::candidates(m, "anything", "en");
   rank_matches(out);
   REQUIRE(out.size() == 2);
   CHECK(cfg.intents[out[0].intent].id == "order_status");
@@ -165,11 +168,11 @@ TEST_CASE("a host-scored matcher turns the host's scores into candidates") {
   CHECK(cfg.intents[out[1].intent].id == "shipping_times");
   CHECK(*s.calls == 1);
 
-  scored_matcher failing("flaky", cfg, [](std::string_view, std::string_view, std::span<double>) {
+  scored_matcher failing("flaky", cfg.intents.size(), [](std::string_view, std::string_view, std::span<double>) {
     throw std::runtime_error("service down");
   });
   out.clear();
-  failing.match(normalized_text("anything"), "en", out);
+  out = test::candidates(failing, "anything", "en");
   CHECK(out.empty());
 }
 
@@ -180,8 +183,8 @@ TEST_CASE("the ensemble lets a certain keyword decide and otherwise the later ma
   s.values[index_of(cfg, "product_care")] = 0.8;
   auto calls = s.calls;
   std::vector<std::unique_ptr<intent_matcher>> parts;
-  parts.push_back(std::make_unique<keyword_matcher>(cfg));
-  parts.push_back(std::make_unique<scored_matcher>("host", cfg, s, 0.5));
+  parts.push_back(std::make_unique<keyword_matcher>(cfg.intents));
+  parts.push_back(std::make_unique<scored_matcher>("host", cfg.intents.size(), s, 0.5));
   ensemble_matcher m(std::move(parts), 0.9);
 
   // The whole message is a keyword: certain, and the host is not asked.
@@ -201,15 +204,17 @@ namespace {
 // not judge whether a message is in scope.
 struct silent_matcher final : intent_matcher {
   std::string_view name() const noexcept override { return "silent"; }
-  void match(const normalized_text&, std::string_view, std::vector<intent_match>&) const override {}
+
+ protected:
+  void read_message(const normalized_text&, std::string_view, intent_reading&) const override {}
 };
 
 // Keywords, then a host matcher with these scores (threshold 0.5) that
 // judges whether a message is in scope.
 ensemble_matcher keywords_then(const bot_config& cfg, const counting_scores& s, bool judges = true) {
   std::vector<std::unique_ptr<intent_matcher>> parts;
-  parts.push_back(std::make_unique<keyword_matcher>(cfg));
-  parts.push_back(std::make_unique<scored_matcher>("host", cfg, s, 0.5, judges));
+  parts.push_back(std::make_unique<keyword_matcher>(cfg.intents));
+  parts.push_back(std::make_unique<scored_matcher>("host", cfg.intents.size(), s, 0.5, judges));
   return ensemble_matcher(std::move(parts), 0.9);
 }
 
@@ -254,7 +259,7 @@ TEST_CASE("a stray keyword stands only if a matcher that judges the whole messag
     s.values[index_of(cfg, "refund_status")] = 0.45;
     auto m = keywords_then(cfg, s);
     std::vector<intent_match> out;
-    m.match(normalized_text("I'd like to ask you something about a refund"), "", out);
+    out = test::candidates(m, "I'd like to ask you something about a refund", "");
     std::set<std::string> ids;
     for (const auto& c : out) ids.insert(cfg.intents[c.intent].id);
     CHECK(ids == std::set<std::string>{"refund_status", "refund_apply"});
@@ -278,17 +283,17 @@ TEST_CASE("a stray keyword stands only if a matcher that judges the whole messag
   {
     // A host matcher that fails has judged nothing: the keyword stands.
     std::vector<std::unique_ptr<intent_matcher>> parts;
-    parts.push_back(std::make_unique<keyword_matcher>(cfg));
+    parts.push_back(std::make_unique<keyword_matcher>(cfg.intents));
     parts.push_back(std::make_unique<scored_matcher>(
-        "flaky", cfg, [](std::string_view, std::string_view, std::span<double>) { throw std::runtime_error("down"); },
-        0.5, true));
+        "flaky", cfg.intents.size(),
+        [](std::string_view, std::string_view, std::span<double>) { throw std::runtime_error("down"); }, 0.5, true));
     ensemble_matcher m(std::move(parts), 0.9);
     CHECK(best(m, cfg, hours) == "opening_hours");
   }
   {
     // So does one that never judges.
     std::vector<std::unique_ptr<intent_matcher>> parts;
-    parts.push_back(std::make_unique<keyword_matcher>(cfg));
+    parts.push_back(std::make_unique<keyword_matcher>(cfg.intents));
     parts.push_back(std::make_unique<silent_matcher>());
     ensemble_matcher m(std::move(parts), 0.9);
     CHECK(best(m, cfg, hours) == "opening_hours");
@@ -308,8 +313,8 @@ TEST_CASE("a greeting said with something else leaves it to the rest of the mess
       scores[greeting] = 0.45;
   };
   std::vector<std::unique_ptr<intent_matcher>> parts;
-  parts.push_back(std::make_unique<keyword_matcher>(cfg));
-  parts.push_back(std::make_unique<scored_matcher>("host", cfg, score, 0.5, true));
+  parts.push_back(std::make_unique<keyword_matcher>(cfg.intents));
+  parts.push_back(std::make_unique<scored_matcher>("host", cfg.intents.size(), score, 0.5, true));
   ensemble_matcher m(std::move(parts), 0.9);
 
   // The rest is about something the bot does not know: no greeting.
@@ -340,7 +345,7 @@ TEST_CASE("a phrase the later matcher overrules still says which of its two best
   auto ids = [&](std::string_view text) {
     auto m = keywords_then(cfg, s);
     std::vector<intent_match> out;
-    m.match(normalized_text(text), "", out);
+    out = test::candidates(m, text, "");
     rank_matches(out);
     std::vector<std::string> found;
     for (const auto& c : out) found.push_back(cfg.intents[c.intent].id);
@@ -403,7 +408,9 @@ TEST_CASE("the registry builds what the configuration names, the host's matchers
   counting_scores s;
   s.values.assign(cfg.intents.size(), 0.0);
   s.values[index_of(cfg, "shipping_times")] = 0.95;
-  registry.add("nonesuch", [s](const bot_config& c) { return std::make_unique<scored_matcher>("nonesuch", c, s); });
+  registry.add("nonesuch", [s](const matcher_setup& c) {
+    return std::make_unique<scored_matcher>("nonesuch", c.intents.size(), s);
+  });
   engine bot(cfg, {.matchers = &registry});
   auto out = test::run_lines(bot, R"({"type":"customer_message","conversation":"r1","text":"tell me about the moon"})");
   auto messages = test::of_type(out, "bot_message");
@@ -432,17 +439,18 @@ TEST_CASE("host matchers run outside the engine's lock, side by side on several 
   auto cfg = test::shop_config();
   cfg.understanding.matchers = {"keywords", "slow"};
   matcher_registry registry;
-  registry.add("slow", [place](const bot_config& c) {
-    return std::make_unique<scored_matcher>("slow", c, [place](std::string_view, std::string_view, std::span<double>) {
-      std::unique_lock lock(place->m);
-      if (++place->inside >= 2) {
-        place->met = true;
-        place->cv.notify_all();
-      } else {
-        place->cv.wait_for(lock, std::chrono::seconds(5), [&] { return place->met; });
-      }
-      --place->inside;
-    });
+  registry.add("slow", [place](const matcher_setup& c) {
+    return std::make_unique<scored_matcher>(
+        "slow", c.intents.size(), [place](std::string_view, std::string_view, std::span<double>) {
+          std::unique_lock lock(place->m);
+          if (++place->inside >= 2) {
+            place->met = true;
+            place->cv.notify_all();
+          } else {
+            place->cv.wait_for(lock, std::chrono::seconds(5), [&] { return place->met; });
+          }
+          --place->inside;
+        });
   });
   engine bot(cfg, {.matchers = &registry});
   place->met = false;
@@ -459,7 +467,7 @@ TEST_CASE("host matchers run outside the engine's lock, side by side on several 
 
 TEST_CASE("the demo bot's evaluation sets share no message with what it was taught") {
   std::set<std::string> taught;
-  for (const auto& e : training_examples(test::shop_config()))
+  for (const auto& e : training_examples(test::shop_config().intents))
     taught.insert(std::string(normalized_text(e.text).text()));
   // Each file with how many messages it has at least (one that did not load
   // is not a pass).
@@ -496,7 +504,8 @@ TEST_CASE("the built-in ensemble is made of the registry's own keywords and line
   s.values.assign(cfg.intents.size(), 0.0);
   s.values[index_of(cfg, "shipping_times")] = 0.9;
   matcher_registry registry;
-  registry.add("linear", [s](const bot_config& c) { return std::make_unique<scored_matcher>("linear", c, s); });
+  registry.add("linear",
+               [s](const matcher_setup& c) { return std::make_unique<scored_matcher>("linear", c.intents.size(), s); });
   auto m = registry.create("ensemble", cfg);
   CHECK(m->name() == "ensemble");
   CHECK(best(*m, cfg, "opening hours") == "opening_hours");            // a certain keyword
@@ -510,4 +519,37 @@ TEST_CASE("the built-in ensemble is made of the registry's own keywords and line
   for (const auto& p : problems)
     if (p.id == "handoff.config.unknown_matcher") warned.push_back(p.pointer);
   CHECK(warned == std::vector<std::string>{"/understanding/matchers/3"});
+}
+
+TEST_CASE("a reading belongs to its caller: interleaved messages and matchers built anew read as fresh ones do") {
+  const auto& cfg = test::shop_config();
+  auto m = matcher_registry{}.create("ensemble", cfg);
+  const std::vector<std::string_view> texts = {"hello, who invented the telephone", "where is my order", "面霜咋保存",
+                                               "translate hello into french", "维修要多久"};
+  // Each message read alone, in a reading of its own.
+  std::vector<intent_reading> fresh(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) m->read(normalized_text(texts[i]), "", fresh[i]);
+  auto same = [](const intent_reading& a, const intent_reading& b) {
+    if (a.candidates.size() != b.candidates.size() || a.near.has_value() != b.near.has_value()) return false;
+    for (std::size_t k = 0; k < a.candidates.size(); ++k)
+      if (a.candidates[k].intent != b.candidates[k].intent || a.candidates[k].confidence != b.candidates[k].confidence)
+        return false;
+    return !a.near || (a.near->intent == b.near->intent && a.near->closeness == b.near->closeness);
+  };
+  // One reading for all of them, twice round, by this matcher and by one
+  // built after it (as a reload does): nothing of one message or one matcher
+  // leaks into the next.
+  intent_reading shared;
+  auto again = matcher_registry{}.create("ensemble", cfg);
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t i = texts.size(); i-- > 0;) {
+      CAPTURE(texts[i]);
+      (round == 0 ? *m : *again).read(normalized_text(texts[i]), "", shared);
+      CHECK(same(shared, fresh[i]));
+    }
+  // The near miss is there for a message nothing fits, and not otherwise.
+  CHECK(fresh[2].candidates.empty());
+  CHECK(fresh[2].near.has_value());
+  CHECK_FALSE(fresh[1].candidates.empty());
+  CHECK_FALSE(fresh[1].near.has_value());
 }

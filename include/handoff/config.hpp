@@ -4,19 +4,23 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "handoff/actions.hpp"
 #include "handoff/business_hours.hpp"
 #include "handoff/error.hpp"
+#include "handoff/fwd.hpp"
 #include "handoff/localized_text.hpp"
 #include "handoff/policy.hpp"
 #include "handoff/privacy.hpp"
 #include "handoff/recommend.hpp"
 #include "handoff/slots.hpp"
+#include "handoff/value.hpp"
 
 /// The bot's configuration: one JSON document, checked when loaded into
 /// these typed structures. `docs/config.md` describes every field.
@@ -70,6 +74,12 @@ struct intent_definition {
   std::vector<std::pair<std::string, localized_text>> responses;
 };
 
+/// The records of a `lookup` action's file, as they were read.
+struct lookup_records {
+  std::string file;
+  std::vector<named_values> rows;
+};
+
 /// A built-in action declared in the configuration. `lookup` finds a
 /// record in a JSON file (an array of objects) by a slot's value.
 struct action_definition {
@@ -85,6 +95,10 @@ struct action_definition {
   /// the outcome is one of `update_when`; the records are kept in memory.
   std::vector<std::string> update;
   std::vector<std::string> update_when;
+  /// The file's records, read by `load_config` (and `parse_config`), so
+  /// that building an engine reads no file; each engine keeps its own
+  /// copy, with its updates. Used while `file` is the file they came from.
+  std::shared_ptr<const lookup_records> records;
 };
 
 /// Whether a queue hands a conversation straight to an agent or offers it.
@@ -177,11 +191,19 @@ struct understanding_settings {
   /// A trained model file to use instead of training on the examples;
   /// relative paths are relative to the configuration file.
   std::string model;
+  /// That file's model, read by `load_config` (and `parse_config`), so
+  /// that building an engine reads no file. Used while `model` is
+  /// `loaded_from`.
+  std::shared_ptr<const linear_model> loaded_model;
+  std::string loaded_from;
   /// Training is deterministic for a seed.
   std::uint32_t seed = 1;
   /// Messages the bot does not handle, per language: they sharpen the
   /// out-of-scope threshold.
   strings_by_language out_of_scope;
+  /// Host matchers' own settings by matcher name (`understanding.settings`),
+  /// for their factories (`matcher_setup::settings`).
+  std::vector<std::pair<std::string, value>> settings;
 };
 
 struct bot_config {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,25 +35,98 @@ struct intent_match {
   bool courtesy = false;
 };
 
-/// What a matcher that found nothing came closest to: for an ensemble to
-/// weigh another matcher's uncertain candidates against.
+/// What a matcher that judges scope came closest to: for an ensemble to
+/// weigh another matcher's uncertain candidates against, and for a
+/// fallback to offer.
 struct near_miss {
   /// Index into the configuration's `intents`.
   std::uint32_t intent = 0;
-  /// The best reading's confidence as a share of the matcher's threshold:
-  /// below 1, or it would have been a candidate.
+  /// The best reading's confidence as a share of the matcher's threshold,
+  /// at most 1: below 1 when the matcher found no candidate.
   double closeness = 0;
   /// The share of the message's words the matcher never learnt (a Han,
-  /// Kana or Hangul character counts as a word), where it can say; 0
-  /// otherwise. A message made mostly of them is about something the bot
-  /// was never taught ("讲个笑话", "tell me a story").
+  /// Kana or Hangul character counts as a word), where it can say and
+  /// found no candidate; 0 otherwise. A message made mostly of them is
+  /// about something the bot was never taught ("讲个笑话", "tell me a story").
   double unknown = 0;
+};
+
+/// Buffers a matcher keeps in an `intent_reading` for its own use while it
+/// reads, such as a trained model's feature vectors. Derive from it.
+class matcher_scratch {
+ public:
+  virtual ~matcher_scratch() = default;
+};
+
+namespace detail {
+// One address per scratch type: which type an `intent_reading` holds.
+template <class Scratch>
+inline constexpr char scratch_kind = 0;
+}  // namespace detail
+
+/// What a matcher made of one message, and the room it needed to make it.
+///
+/// The caller owns it and hands the same one in for message after message,
+/// as simdjson's parser is reused: its buffers keep their capacity, so a
+/// warm reading allocates nothing. A matcher keeps nothing of one message
+/// for the next, and nothing per thread: what it needs while it reads lives
+/// here. One reading serves one thread at a time.
+///
+///     handoff::intent_reading reading;  // kept, and reused
+///     matcher.read(handoff::normalized_text("where is my order"), "en", reading);
+///     handoff::rank_matches(reading.candidates);
+class intent_reading {
+ public:
+  intent_reading();
+  ~intent_reading();
+  intent_reading(intent_reading&&) noexcept;
+  intent_reading& operator=(intent_reading&&) noexcept;
+
+  /// The intents the message may mean, with confidences, in no particular
+  /// order (`rank_matches` orders them).
+  std::vector<intent_match> candidates;
+  /// Set by a matcher whose finding nothing is a judgement (a trained
+  /// model under its threshold, a host's scores all low), not a lack of
+  /// anything to say (no keyword occurs): the intent the message came
+  /// closest to. A composite matcher sets it only when it found nothing.
+  std::optional<near_miss> near;
+  /// Set by a matcher that found nothing but courtesies, a greeting among
+  /// them, in a message that says something else: the message without
+  /// them, so that the rest can be judged alone, and how many of the rest's
+  /// words say something (asking words aside: "who invented the telephone"
+  /// has three, "anyone there?" one). Empty and 0 otherwise: after thanks
+  /// comes mostly praise.
+  std::string rest;
+  std::uint32_t rest_words = 0;
+
+  /// Forgets the message read last, keeping every buffer.
+  void clear() noexcept;
+
+  /// The reading a composite matcher gives its `k`-th part: made the first
+  /// time, the same one after.
+  intent_reading& part(std::size_t k);
+
+  /// The matcher's own buffers, made the first time a matcher asks for
+  /// this type and kept while the same type asks.
+  template <class Scratch>
+  Scratch& scratch() {
+    if (scratch_kind_ != &detail::scratch_kind<Scratch>) {
+      scratch_ = std::make_unique<Scratch>();
+      scratch_kind_ = &detail::scratch_kind<Scratch>;
+    }
+    return static_cast<Scratch&>(*scratch_);
+  }
+
+ private:
+  std::vector<std::unique_ptr<intent_reading>> parts_;
+  std::unique_ptr<matcher_scratch> scratch_;
+  const void* scratch_kind_ = nullptr;
 };
 
 /// Finds the intents a message may mean.
 ///
-/// A matcher does not change once built, so `match` is `const` and one
-/// matcher serves every thread without locks.
+/// A matcher does not change once built, so `read` is `const` and one
+/// matcher serves every thread without locks, each with its own reading.
 class intent_matcher {
  public:
   virtual ~intent_matcher() = default;
@@ -60,28 +134,18 @@ class intent_matcher {
   /// The name the configuration chooses it by, e.g. `keywords`.
   virtual std::string_view name() const noexcept = 0;
 
-  /// Appends to `out` the intents `text` may mean, with confidences; `out`
-  /// may hold other matchers' candidates already. `language` is the
+  /// Reads `text` into `reading`, which it clears first. `language` is the
   /// detected language (a configured tag) or empty.
-  virtual void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const = 0;
-
-  /// For a matcher whose finding nothing is a judgement (a trained model
-  /// under its threshold, a host's scores all low), not a lack of anything
-  /// to say (no keyword occurs): the intent the message came closest to.
-  /// Called only after `match` found nothing in the same message. Empty
-  /// when the matcher does not judge, which is the default, or had no
-  /// intent to name.
-  virtual std::optional<near_miss> nearest(const normalized_text& /*text*/, std::string_view /*language*/) const {
-    return std::nullopt;
+  void read(const normalized_text& text, std::string_view language, intent_reading& reading) const {
+    reading.clear();
+    read_message(text, language, reading);
   }
 
-  /// For a matcher that found courtesies in `text` (candidates marked
-  /// `intent_match::courtesy`): when they include a greeting and something
-  /// else is said, the message without them, in `rest`, and how many words
-  /// of it say something (asking words aside: "who invented the telephone"
-  /// has three, "anyone there?" one). 0 otherwise, which is the default:
-  /// after thanks comes mostly praise.
-  virtual std::uint32_t without_courtesy(const normalized_text& /*text*/, std::string& /*rest*/) const { return 0; }
+ protected:
+  /// What `read` does: `reading` comes cleared; fill what this matcher
+  /// found (`candidates`, and `near`, `rest` and `rest_words` where they
+  /// apply), with its buffers in `reading.scratch()`.
+  virtual void read_message(const normalized_text& text, std::string_view language, intent_reading& reading) const = 0;
 };
 
 /// Orders candidates best first: commands, then confidence, then the order

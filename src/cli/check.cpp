@@ -27,8 +27,8 @@ int check(const check_options& options) {
       matcher_registry matchers;
       std::optional<linear_matcher_report> report;
       bool silent = false;
-      matchers.add("linear", [&](const bot_config& c) {
-        auto m = std::make_unique<linear_matcher>(c);
+      matchers.add("linear", [&](const matcher_setup& s) {
+        auto m = std::make_unique<linear_matcher>(s.intents, *s.understanding);
         report = m->report();
         silent = m->model() == nullptr;
         return m;

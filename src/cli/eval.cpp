@@ -73,9 +73,10 @@ struct scored {
 std::vector<scored> score_all(const linear_model& model, const std::vector<labelled_text>& items) {
   std::vector<scored> out;
   normalized_text norm;
+  linear_scratch scratch;
   for (const auto& e : items) {
     norm.assign(e.text);
-    auto p = model.predict(norm);
+    auto p = model.predict(norm, scratch);
     out.push_back({p.confidence, model.labels()[p.label] == e.label});
   }
   return out;
@@ -284,10 +285,11 @@ int eval(const eval_options& options) {
     if (!f) throw error(fmt::format("cannot write {}", options.scores));
     f << "split\tlabel\tpredicted\tconfidence\ttext\n";
     normalized_text norm;
+    linear_scratch scratch;
     auto dump = [&](const char* name, const std::vector<labelled_text>& items) {
       for (const auto& e : items) {
         norm.assign(e.text);
-        auto p = model.predict(norm);
+        auto p = model.predict(norm, scratch);
         f << name << '\t' << e.label << '\t' << model.labels()[p.label] << '\t' << p.confidence << '\t' << e.text
           << '\n';
       }
@@ -316,6 +318,7 @@ int eval(const eval_options& options) {
   for (const auto& e : test) texts.push_back(&e.text);
   for (const auto& e : oos_test) texts.push_back(&e.text);
   normalized_text norm;
+  linear_scratch scratch;  // one thread's, as the matcher keeps one per reading
   std::size_t predictions = 0;
   float sink = 0;
   auto p0 = clock_type::now();
@@ -323,7 +326,7 @@ int eval(const eval_options& options) {
   do {
     for (const auto* t : texts) {
       norm.assign(*t);
-      sink += model.predict(norm).confidence;
+      sink += model.predict(norm, scratch).confidence;
     }
     predictions += texts.size();
     elapsed = std::chrono::duration<double>(clock_type::now() - p0).count();
@@ -342,7 +345,7 @@ int eval(const eval_options& options) {
       const std::size_t k = std::min(batch_size, texts.size() - at);
       for (std::size_t j = 0; j < k; ++j) batch[j].assign(*texts[at + j]);
       model.predict(std::span<const normalized_text>(batch.data(), k),
-                    std::span<linear_prediction>(batch_out.data(), k));
+                    std::span<linear_prediction>(batch_out.data(), k), scratch);
       for (std::size_t j = 0; j < k; ++j) sink += batch_out[j].confidence;
     }
     predictions += texts.size();

@@ -272,14 +272,10 @@ class shared_matcher final : public intent_matcher {
  public:
   explicit shared_matcher(std::shared_ptr<const intent_matcher> m) : m_(std::move(m)) {}
   std::string_view name() const noexcept override { return m_->name(); }
-  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override {
-    m_->match(text, language, out);
-  }
-  std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override {
-    return m_->nearest(text, language);
-  }
-  std::uint32_t without_courtesy(const normalized_text& text, std::string& rest) const override {
-    return m_->without_courtesy(text, rest);
+
+ protected:
+  void read_message(const normalized_text& text, std::string_view language, intent_reading& reading) const override {
+    m_->read(text, language, reading);
   }
 
  private:
@@ -348,7 +344,7 @@ stream_bots::stream_bots() : impl_(std::make_unique<impl>()) {
     auto& r = impl_->registries.emplace_back();
     for (const char* name : {"keywords", "linear"}) {
       std::shared_ptr<const intent_matcher> trained = builtin.create(name, cfg);
-      r.add(name, [trained](const bot_config&) { return std::make_unique<shared_matcher>(trained); });
+      r.add(name, [trained](const matcher_setup&) { return std::make_unique<shared_matcher>(trained); });
     }
   }
 }

@@ -21,6 +21,19 @@ const bot_config& shop_config() {
   return config;
 }
 
+std::vector<intent_match> candidates(const intent_matcher& matcher, std::string_view text, std::string_view language) {
+  intent_reading reading;
+  matcher.read(normalized_text(text), language, reading);
+  return std::move(reading.candidates);
+}
+
+std::uint32_t without_courtesy(const intent_matcher& matcher, std::string_view text, std::string& rest) {
+  intent_reading reading;
+  matcher.read(normalized_text(text), "", reading);
+  if (reading.rest_words > 0) rest = reading.rest;
+  return reading.rest_words;
+}
+
 std::vector<nlohmann::json> run_lines(engine& e, std::string_view script) {
   std::vector<nlohmann::json> result;
   std::vector<output_event> out;

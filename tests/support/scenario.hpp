@@ -31,6 +31,14 @@ bool json_subset(const nlohmann::json& expected, const nlohmann::json& actual, s
 /// The output events of the given type.
 std::vector<nlohmann::json> of_type(const std::vector<nlohmann::json>& events, std::string_view type);
 
+/// What `matcher` finds in `text`: its candidates, in its order.
+std::vector<intent_match> candidates(const intent_matcher& matcher, std::string_view text,
+                                     std::string_view language = "");
+
+/// What `matcher` leaves of `text` once its courtesies are cut (in `rest`,
+/// when it cuts any), and how many words of that say something.
+std::uint32_t without_courtesy(const intent_matcher& matcher, std::string_view text, std::string& rest);
+
 /// Reads a whole file.
 std::string read_file(const std::string& path);
 

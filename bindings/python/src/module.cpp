@@ -225,31 +225,32 @@ class py_engine {
       }
       if (!PyCallable_Check(fn.ptr())) throw py::type_error("matcher " + id + ": not a function");
       py_callable score(fn.cast<py::function>());
-      registry_.add(id, [score, id, threshold, judges_scope](const bot_config& c) -> std::unique_ptr<intent_matcher> {
-        std::vector<std::string> intents;
-        for (const auto& i : c.intents) intents.push_back(i.id);
-        return std::make_unique<scored_matcher>(
-            id, c,
-            [score, intents](std::string_view text, std::string_view language, std::span<double> scores) {
-              py::gil_scoped_acquire gil;
-              try {
-                auto got = score(py::str(text.data(), text.size()), py::str(language.data(), language.size()))
-                               .cast<py::dict>();
-                for (std::size_t i = 0; i < intents.size() && i < scores.size(); ++i)
-                  if (got.contains(intents[i])) scores[i] = got[py::str(intents[i])].cast<double>();
-              } catch (py::error_already_set& e) {
-                // No opinion from a failed matcher: the others decide. (The
-                // exception tells the scored matcher so; all zeros would be
-                // an opinion: that nothing fits.)
-                PyErr_WarnEx(PyExc_RuntimeWarning, ("handoff: the matcher failed: " + describe(e)).c_str(), 1);
-                throw std::runtime_error("matcher failed");
-              } catch (const py::cast_error&) {
-                PyErr_WarnEx(PyExc_RuntimeWarning, "handoff: a matcher must return {intent: score}", 1);
-                throw std::runtime_error("matcher failed");
-              }
-            },
-            threshold, judges_scope);
-      });
+      registry_.add(
+          id, [score, id, threshold, judges_scope](const matcher_setup& s) -> std::unique_ptr<intent_matcher> {
+            std::vector<std::string> intents;
+            for (const auto& i : s.intents) intents.push_back(i.id);
+            return std::make_unique<scored_matcher>(
+                id, intents.size(),
+                [score, intents](std::string_view text, std::string_view language, std::span<double> scores) {
+                  py::gil_scoped_acquire gil;
+                  try {
+                    auto got = score(py::str(text.data(), text.size()), py::str(language.data(), language.size()))
+                                   .cast<py::dict>();
+                    for (std::size_t i = 0; i < intents.size() && i < scores.size(); ++i)
+                      if (got.contains(intents[i])) scores[i] = got[py::str(intents[i])].cast<double>();
+                  } catch (py::error_already_set& e) {
+                    // No opinion from a failed matcher: the others decide. (The
+                    // exception tells the scored matcher so; all zeros would be
+                    // an opinion: that nothing fits.)
+                    PyErr_WarnEx(PyExc_RuntimeWarning, ("handoff: the matcher failed: " + describe(e)).c_str(), 1);
+                    throw std::runtime_error("matcher failed");
+                  } catch (const py::cast_error&) {
+                    PyErr_WarnEx(PyExc_RuntimeWarning, "handoff: a matcher must return {intent: score}", 1);
+                    throw std::runtime_error("matcher failed");
+                  }
+                },
+                threshold, judges_scope);
+          });
     }
     options.matchers = &registry_;
     if (store_spec != "memory") store_ = open_store(store_spec);
@@ -523,8 +524,9 @@ PYBIND11_MODULE(_handoff, m) {
             {
               py::gil_scoped_release nogil;
               const auto& labels = model.labels();
+              linear_scratch scratch;
               for (const auto& e : data) {
-                auto p = model.predict(normalized_text(e.text));
+                auto p = model.predict(normalized_text(e.text), scratch);
                 const bool known = std::find(labels.begin(), labels.end(), e.label) != labels.end();
                 const bool accepted = p.confidence >= model.threshold();
                 if (known) {

@@ -22,12 +22,12 @@ namespace handoff {
 /// asks which of the two is meant. When no later part recognises the
 /// message, the uncertain candidates stand, except those that rest on a lone word
 /// (`intent_match::lone_word`) when a later part judges the message out of
-/// scope (`intent_matcher::nearest`) without having come near (80% of its
+/// scope (`intent_reading::near`) without having come near (80% of its
 /// threshold) to one of their intents: "hello" in "translate hello into
 /// French" is not a greeting. A phrase stands.
 ///
 /// A greeting (`intent_match::courtesy`) that comes with something else
-/// (`intent_matcher::without_courtesy`) leaves the later parts to judge the
+/// (`intent_reading::rest`) leaves the later parts to judge the
 /// rest alone: "hello, could you find my parcel" is what the rest is. The
 /// message is out of scope when the rest comes under half of a judging
 /// part's threshold for every intent and either says enough to be judged
@@ -40,11 +40,13 @@ class ensemble_matcher final : public intent_matcher {
   ensemble_matcher(std::vector<std::unique_ptr<intent_matcher>> parts, double certain);
 
   std::string_view name() const noexcept override { return "ensemble"; }
-  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
-  /// The near miss of the last part that judges scope, on the whole message.
-  std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override;
 
   const std::vector<std::unique_ptr<intent_matcher>>& parts() const noexcept { return parts_; }
+
+ protected:
+  /// The parts' readings in `reading.part(k)`; when nothing fits, the near
+  /// miss of the last part that judges scope, on the whole message.
+  void read_message(const normalized_text& text, std::string_view language, intent_reading& reading) const override;
 
  private:
   std::vector<std::unique_ptr<intent_matcher>> parts_;

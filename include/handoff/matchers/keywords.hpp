@@ -2,8 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
-#include <vector>
 
 #include "handoff/config.hpp"
 #include "handoff/intent.hpp"
@@ -25,17 +25,23 @@ namespace handoff {
 /// nor does a greeting (a `welcome` intent's keyword) when another intent's
 /// keyword is found, which then is no candidate: "你好，保修" is about the
 /// repair. A match of an intent that `requests_human` is a command.
+///
+/// A message of courtesies only, a greeting among them, with something
+/// else said ("hello, who invented the telephone") gets the rest of the
+/// message without them in `intent_reading::rest`.
 class keyword_matcher final : public intent_matcher {
  public:
-  /// Throws `config_error` naming the pointer of a pattern RE2 refuses.
-  explicit keyword_matcher(const bot_config& config);
+  /// Learns the intents' keywords and patterns; throws `config_error`
+  /// naming the pointer of a pattern RE2 refuses.
+  explicit keyword_matcher(std::span<const intent_definition> intents);
   ~keyword_matcher() override;
   keyword_matcher(const keyword_matcher&) = delete;
   keyword_matcher& operator=(const keyword_matcher&) = delete;
 
   std::string_view name() const noexcept override { return "keywords"; }
-  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
-  std::uint32_t without_courtesy(const normalized_text& text, std::string& rest) const override;
+
+ protected:
+  void read_message(const normalized_text& text, std::string_view language, intent_reading& reading) const override;
 
  private:
   struct impl;

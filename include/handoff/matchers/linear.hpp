@@ -114,6 +114,25 @@ struct calibration_point {
   bool correct = false;
 };
 
+/// Room for predictions, reused from one to the next so that a warm one
+/// makes `linear_model::predict` allocate nothing: the message's features,
+/// its vector and its scores. One thread uses a scratch at a time; any
+/// model may be given it.
+class linear_scratch {
+ public:
+  linear_scratch();
+  ~linear_scratch();
+  linear_scratch(linear_scratch&&) noexcept;
+  linear_scratch& operator=(linear_scratch&&) noexcept;
+
+  /// What it holds, known to the model alone.
+  struct impl;
+
+ private:
+  friend class linear_model;
+  std::unique_ptr<impl> impl_;
+};
+
 /// A multinomial logistic regression over hashed features: word unigrams
 /// and bigrams and character n-grams of words; Han, Kana and Hangul as
 /// characters and character bigrams. Features are weighted by inverse
@@ -142,12 +161,18 @@ class linear_model {
   /// The labels, in the order predictions index them.
   const std::vector<std::string>& labels() const noexcept;
 
-  /// The best label and the runner-up for a normalised message.
+  /// The best label and the runner-up for a normalised message, in the
+  /// caller's `scratch`.
+  linear_prediction predict(const normalized_text& text, linear_scratch& scratch) const;
+  /// The same with a scratch of its own, made for the call (it grows with
+  /// the model: keep one for many messages).
   linear_prediction predict(const normalized_text& text) const;
   /// The same for many messages at once, `predictions[i]` for `texts[i]`
   /// (the spans must have the same size). Same results as one at a time,
   /// faster: the memory the next messages need is fetched while this one
   /// is scored.
+  void predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions,
+               linear_scratch& scratch) const;
   void predict(std::span<const normalized_text> texts, std::span<linear_prediction> predictions) const;
 
   /// The share of the message's words (a Han, Kana or Hangul character

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -33,7 +35,7 @@ struct linear_matcher_report {
   double unknown_weight = 0;
   /// Whether finding nothing counts as judging a message out of scope,
   /// which lets it overrule a keyword that merely occurs in the message
-  /// (`intent_matcher::nearest`). True for a loaded model or a configured
+  /// (`intent_reading::near`). True for a loaded model or a configured
   /// threshold; for a chosen one, only when the cross-validation held back
   /// at least ten in-scope and ten out-of-scope messages, answered at least
   /// half of the first right and rejected at least half of the second: a
@@ -56,33 +58,39 @@ struct linear_matcher_report {
 /// statistical guess would send "人工智能" to a person; keywords decide that.
 class linear_matcher final : public intent_matcher {
  public:
-  /// Trains on the configuration; throws `config_error` when
-  /// `understanding.model` cannot be read or does not fit the intents.
-  explicit linear_matcher(const bot_config& config);
-  /// Uses a trained model whose labels are intent ids of `config`.
-  linear_matcher(const bot_config& config, linear_model model);
+  /// Trains on the intents' examples and keywords as `settings` (the
+  /// configuration's `understanding`) say, or uses the model it names:
+  /// `understanding_settings::loaded_model`, read by `load_config`, or else
+  /// the file `understanding_settings::model`. Throws `config_error` when
+  /// that file cannot be read or does not fit the intents.
+  linear_matcher(std::span<const intent_definition> intents, const understanding_settings& settings);
+  /// Uses a trained model whose labels are ids of `intents`, with its own
+  /// threshold unless `threshold` is given.
+  linear_matcher(std::span<const intent_definition> intents, linear_model model, std::optional<double> threshold = {});
   ~linear_matcher() override;
   linear_matcher(const linear_matcher&) = delete;
   linear_matcher& operator=(const linear_matcher&) = delete;
 
   std::string_view name() const noexcept override { return "linear"; }
-  void match(const normalized_text& text, std::string_view language, std::vector<intent_match>& out) const override;
-  std::optional<near_miss> nearest(const normalized_text& text, std::string_view language) const override;
 
   const linear_matcher_report& report() const noexcept;
   /// Null when the configuration has fewer than three intents to learn
   /// (two, with `understanding.threshold` set): it then finds nothing.
   const linear_model* model() const noexcept;
 
+ protected:
+  /// Candidates at or above the threshold (the best reading and the
+  /// runner-up); when it judges scope (`linear_matcher_report::judges_scope`),
+  /// the near miss too.
+  void read_message(const normalized_text& text, std::string_view language, intent_reading& reading) const override;
+
  private:
-  // The model's reading of `text`, kept for the next call on the same text.
-  linear_prediction read(const normalized_text& text) const;
   struct impl;
   std::unique_ptr<impl> impl_;
 };
 
-/// The configuration's training messages: each intent's examples and
-/// keywords, in every language, labelled with the intent's id.
-std::vector<labelled_text> training_examples(const bot_config& config);
+/// The intents' training messages: each intent's examples and keywords, in
+/// every language, labelled with the intent's id.
+std::vector<labelled_text> training_examples(std::span<const intent_definition> intents);
 
 }  // namespace handoff
