@@ -5,7 +5,7 @@
 #include <handoff/normalize.hpp>
 #include <optional>
 
-#include "../src/choice.hpp"
+#include "text/choice.hpp"
 
 namespace {
 

@@ -20,10 +20,10 @@ TEST_CASE("the README's embedding example is examples/embed/main.cpp") {
 
 TEST_CASE("docs/config.md lists every problem id the checker can report") {
   auto doc = handoff::test::read_file(handoff::test::source_path("docs/config.md"));
-  auto source = handoff::test::read_file(handoff::test::source_path("src/config.cpp")) +
-                handoff::test::read_file(handoff::test::source_path("src/keywords.cpp")) +
-                handoff::test::read_file(handoff::test::source_path("src/linear_matcher.cpp")) +
-                handoff::test::read_file(handoff::test::source_path("src/matcher_registry.cpp"));
+  auto source = handoff::test::read_file(handoff::test::source_path("src/config/config.cpp")) +
+                handoff::test::read_file(handoff::test::source_path("src/matchers/keywords.cpp")) +
+                handoff::test::read_file(handoff::test::source_path("src/matchers/linear.cpp")) +
+                handoff::test::read_file(handoff::test::source_path("src/matchers/matcher_registry.cpp"));
   // Ids are written as problem("id", ...), warning("id", ...) or in full.
   for (const char* prefix : {"problem(\"", "warning(\"", "\"handoff.config."}) {
     for (auto pos = source.find(prefix); pos != std::string::npos; pos = source.find(prefix, pos + 1)) {

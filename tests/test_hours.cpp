@@ -7,7 +7,7 @@
 #include <handoff/engine.hpp>
 #include <nlohmann/json.hpp>
 
-#include "../src/hours.hpp"
+#include "bot/hours_schedule.hpp"
 #include "support/scenario.hpp"
 
 using namespace handoff;

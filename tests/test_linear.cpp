@@ -6,7 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <handoff/error.hpp>
-#include <handoff/matchers/linear.hpp>
+#include <handoff/matchers/linear_model.hpp>
 #include <limits>
 #include <thread>
 

@@ -15,7 +15,7 @@
 #include "handoff/matchers/ensemble.hpp"
 #include "handoff/matchers/keywords.hpp"
 #include "handoff/matchers/linear.hpp"
-#include "handoff/matchers/linear_matcher.hpp"
+#include "handoff/matchers/linear_model.hpp"
 #include "handoff/matchers/scored.hpp"
 #include "handoff/metrics.hpp"
 #include "handoff/normalize.hpp"

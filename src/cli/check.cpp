@@ -7,7 +7,7 @@
 #include "handoff/config.hpp"
 #include "handoff/engine.hpp"
 #include "handoff/matcher_registry.hpp"
-#include "handoff/matchers/linear_matcher.hpp"
+#include "handoff/matchers/linear.hpp"
 
 namespace handoff::cli {
 

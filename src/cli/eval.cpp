@@ -13,7 +13,7 @@
 
 #include "commands.hpp"
 #include "handoff/error.hpp"
-#include "handoff/matchers/linear.hpp"
+#include "handoff/matchers/linear_model.hpp"
 
 namespace handoff::cli {
 namespace {

@@ -11,7 +11,7 @@
 #include <handoff/config.hpp>
 #include <handoff/engine.hpp>
 #include <handoff/matcher_registry.hpp>
-#include <handoff/matchers/linear.hpp>
+#include <handoff/matchers/linear_model.hpp>
 #include <handoff/matchers/scored.hpp>
 #include <handoff/normalize.hpp>
 #include <handoff/privacy.hpp>

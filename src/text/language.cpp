@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "handoff/language.hpp"
 
-#include "ascii.hpp"
+#include "text/ascii.hpp"
 
 namespace handoff {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "handoff/engine.hpp"
 #include "handoff/normalize.hpp"
-#include "json_value.hpp"
+#include "protocol/json_value.hpp"
 
 namespace handoff {
 namespace {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <algorithm>
-
 #include "handoff/matchers/scored.hpp"
+
+#include <algorithm>
 
 namespace handoff {
 

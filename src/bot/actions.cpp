@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "actions.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,7 +6,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "ascii.hpp"
+#include "bot/lookup_action.hpp"
+#include "text/ascii.hpp"
 
 namespace handoff {
 

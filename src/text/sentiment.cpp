@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace handoff {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "slots.hpp"
+#include "bot/slot_extractor.hpp"
 
 #include <fmt/format.h>
 #include <re2/re2.h>

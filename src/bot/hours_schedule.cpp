@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "hours.hpp"
+#include "bot/hours_schedule.hpp"
 
 #include <date/tz.h>
 #include <fmt/format.h>

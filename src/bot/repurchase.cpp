@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include "recommend.hpp"
+#include "bot/repurchase.hpp"
 
 #include <fmt/format.h>
 
-#include "placeholders.hpp"
+#include "text/placeholders.hpp"
 
 namespace handoff::detail {
 

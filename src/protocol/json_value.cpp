@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "json_value.hpp"
+#include "protocol/json_value.hpp"
 
 #include "handoff/error.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "handoff/matchers/ensemble.hpp"
 #include "handoff/matchers/keywords.hpp"
-#include "handoff/matchers/linear_matcher.hpp"
+#include "handoff/matchers/linear.hpp"
 
 namespace handoff {
 

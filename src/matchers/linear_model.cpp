@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include "handoff/matchers/linear_model.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,8 +15,7 @@
 #include <unordered_map>
 
 #include "handoff/error.hpp"
-#include "handoff/matchers/linear.hpp"
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace handoff {
 namespace {

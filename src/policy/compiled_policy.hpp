@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "facts.hpp"
 #include "handoff/events.hpp"
 #include "handoff/policy.hpp"
+#include "policy/facts.hpp"
 
 namespace re2 {
 class RE2;

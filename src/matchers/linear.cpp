@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "handoff/matchers/linear_matcher.hpp"
+#include "handoff/matchers/linear.hpp"
 
 #include <fmt/format.h>
 

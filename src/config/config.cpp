@@ -9,15 +9,15 @@
 #include <set>
 #include <sstream>
 
-#include "actions.hpp"
-#include "facts.hpp"
+#include "bot/hours_schedule.hpp"
+#include "bot/lookup_action.hpp"
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
-#include "handoff/matchers/linear.hpp"
+#include "handoff/matchers/linear_model.hpp"
 #include "handoff/normalize.hpp"
 #include "handoff/time.hpp"
-#include "hours.hpp"
-#include "json_value.hpp"
+#include "policy/facts.hpp"
+#include "protocol/json_value.hpp"
 
 namespace handoff {
 

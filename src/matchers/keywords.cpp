@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <array>
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace handoff {
 namespace {

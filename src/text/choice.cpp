@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "choice.hpp"
+#include "text/choice.hpp"
 
 #include <algorithm>
 #include <array>

@@ -13,8 +13,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "actions.hpp"
-#include "choice.hpp"
+#include "bot/hours_schedule.hpp"
+#include "bot/lookup_action.hpp"
+#include "bot/repurchase.hpp"
+#include "bot/slot_extractor.hpp"
 #include "handoff/actions.hpp"
 #include "handoff/language.hpp"
 #include "handoff/matcher_registry.hpp"
@@ -23,12 +25,10 @@
 #include "handoff/protocol.hpp"
 #include "handoff/sentiment.hpp"
 #include "handoff/store.hpp"
-#include "hours.hpp"
-#include "placeholders.hpp"
-#include "policy_eval.hpp"
-#include "recommend.hpp"
-#include "slots.hpp"
-#include "utf8.hpp"
+#include "policy/compiled_policy.hpp"
+#include "text/choice.hpp"
+#include "text/placeholders.hpp"
+#include "text/utf8.hpp"
 
 namespace handoff {
 namespace {

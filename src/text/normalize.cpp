@@ -3,7 +3,7 @@
 
 #include <utf8proc.h>
 
-#include "utf8.hpp"
+#include "text/utf8.hpp"
 
 namespace handoff {
 namespace detail {

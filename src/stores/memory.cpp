@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include "handoff/store.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
+
+#include "handoff/store.hpp"
 
 namespace handoff {
 namespace {

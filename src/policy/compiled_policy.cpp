@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "policy_eval.hpp"
+#include "policy/compiled_policy.hpp"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -7,8 +7,8 @@
 #include <charconv>
 #include <variant>
 
-#include "ascii.hpp"
-#include "facts.hpp"
+#include "policy/facts.hpp"
+#include "text/ascii.hpp"
 
 namespace handoff::detail {
 namespace {
