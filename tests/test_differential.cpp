@@ -79,16 +79,19 @@ TEST_CASE("random event streams are answered with the same bytes as before the e
   }
   REQUIRE(golden.size() == streams);
   std::size_t differ = 0;
+  std::string which;  // the first few seeds that differ
   for (const auto& [seed, hash] : golden) {
     if (seed % stride != 0) continue;
     const auto lines = test::random_stream(seed);
     const auto bytes = stream_case(seed).run(bots, lines);
     if (test::fnv1a(bytes) == hash) continue;
+    if (differ < 20) which += fmt::format(" {}", seed);
     if (differ++ == 0)
       FAIL_CHECK("stream " << seed << " is answered differently (HANDOFF_DIFFERENTIAL_DUMP=" << seed
                            << " prints it); the stream:\n"
                            << stream_text(lines) << "\nits output now:\n"
                            << bytes);
   }
-  CHECK_MESSAGE(differ == 0, differ << " of " << golden.size() / stride << " streams are answered differently");
+  CHECK_MESSAGE(differ == 0,
+                differ << " of " << golden.size() / stride << " streams are answered differently, first" << which);
 }

@@ -166,3 +166,20 @@ TEST_CASE("built-in entities: phone, e-mail, date and number, from messages as p
   CHECK(run("call me at +44 20 7946 0958, a@b.io on 2025/2/30 for 4") == "ask_slot: Which day?");  // no 30 February
   CHECK(run("call me") == "ask_slot: Your number?");
 }
+
+TEST_CASE("a tap on an intent gives no slot value: another conversation's order number stays its own") {
+  handoff::engine bot(handoff::test::shop_config());
+  // One customer writes an order number to the agent who serves them;
+  // another then taps "order status". The tap says no number: the bot asks.
+  auto out = handoff::test::run_lines(bot, R"(
+{"type":"agent_status","agent":"a1","status":"online","skills":["general"],"capacity":2}
+{"type":"customer_message","conversation":"t1","text":"转人工"}
+{"type":"customer_message","conversation":"t1","text":"订单号是 20250106001"}
+{"type":"customer_action","conversation":"t2","action":"choose","value":"order_status"})");
+  const auto t2 = said(out, "t2");
+  REQUIRE(t2.size() == 1);
+  CHECK(t2[0].starts_with("ask_slot: "));
+  const auto c = bot.conversation("t2");
+  REQUIRE(c);
+  for (const auto& line : c->transcript) CHECK(line.text.find("20250106001") == std::string::npos);
+}

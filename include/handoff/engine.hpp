@@ -12,6 +12,7 @@
 #include "handoff/events.hpp"
 #include "handoff/fwd.hpp"
 #include "handoff/recommend.hpp"
+#include "handoff/router.hpp"
 #include "handoff/time.hpp"
 #include "handoff/transcript.hpp"
 
@@ -49,18 +50,6 @@ struct conversation_info {
   std::vector<rule_trace> last_decision;
 };
 
-/// A copy of what the engine knows of one agent.
-struct agent_info {
-  std::string id;
-  agent_status_kind status = agent_status_kind::offline;
-  std::vector<std::string> skills;
-  int capacity = 1;
-  int level = 1;
-  std::vector<std::string> languages;
-  /// Conversations held or offered.
-  std::vector<std::string> conversations;
-};
-
 struct engine_options {
   /// The time the engine starts at, until an event says otherwise.
   time_point start{};
@@ -84,6 +73,10 @@ struct engine_options {
   /// when null. An engine opened on a store that holds events replays them
   /// and carries on from there. Must outlive the engine.
   handoff::store* storage = nullptr;
+  /// Builds the router that decides who serves whom (`router.hpp`): for
+  /// this engine, and again whenever it goes back to what its store
+  /// holds. The built-in `make_local_router` when empty.
+  router_factory router = {};
   /// Commit each event before `handle` returns (the default). Set it to
   /// false to commit many at once with `engine::commit`, and deliver the
   /// output of those events only after it returns.

@@ -26,4 +26,14 @@ std::string fill_in(std::string_view text, Lookup&& value_of) {
   return out;
 }
 
+/// Replaces each `{name}` that `vars` (pairs of a name and a string) names.
+template <class Pairs>
+std::string fill_in_pairs(std::string_view text, const Pairs& vars) {
+  return fill_in(text, [&](std::string_view name) -> const std::string* {
+    for (const auto& [k, v] : vars)
+      if (k == name) return &v;
+    return nullptr;
+  });
+}
+
 }  // namespace handoff::detail
