@@ -3,7 +3,7 @@ include(CMakePackageConfigHelpers)
 
 set(HANDOFF_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/handoff")
 
-install(TARGETS handoff EXPORT handoff-targets
+install(TARGETS handoff handoff_sqlite EXPORT handoff-targets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

@@ -13,6 +13,7 @@
 #include <handoff/engine.hpp>
 #include <handoff/protocol.hpp>
 #include <handoff/store.hpp>
+#include <handoff/stores/sqlite.hpp>
 #include <random>
 #include <set>
 

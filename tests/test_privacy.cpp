@@ -11,6 +11,7 @@
 #include <handoff/privacy.hpp>
 #include <handoff/protocol.hpp>
 #include <handoff/store.hpp>
+#include <handoff/stores/sqlite.hpp>
 #include <sstream>
 
 #include "support/scenario.hpp"

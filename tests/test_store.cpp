@@ -11,6 +11,7 @@
 #include <handoff/engine.hpp>
 #include <handoff/protocol.hpp>
 #include <handoff/store.hpp>
+#include <handoff/stores/sqlite.hpp>
 
 #include "support/scenario.hpp"
 
@@ -310,9 +311,14 @@ TEST_CASE("SQLite store files: older schemas are brought up to date, others are 
   }
   SUBCASE("open_store takes names") {
     temp_db db("named");
-    CHECK(open_store("memory"));
-    CHECK(open_store("sqlite:" + db.path.string()));
-    CHECK_THROWS_WITH_AS(open_store("postgres://x"), doctest::Contains("unknown store"), store_error);
+    store_registry stores;
+    CHECK(stores.open("memory"));
+    CHECK_THROWS_WITH_AS(stores.open("sqlite:" + db.path.string()), doctest::Contains("unknown store"), store_error);
+    add_sqlite_store(stores);
+    CHECK(stores.open("sqlite:" + db.path.string()));
+    CHECK_THROWS_WITH_AS(stores.open("postgres://x"), doctest::Contains("use memory, sqlite:LOCATION"), store_error);
+    CHECK_THROWS_WITH_AS(stores.open("sqlite:"), doctest::Contains("unknown store"), store_error);
+    CHECK_THROWS_WITH_AS(stores.open("memory:x"), doctest::Contains("unknown store"), store_error);
   }
 }
 

@@ -58,7 +58,8 @@ struct conversation_snapshot {
 /// one stopped.
 ///
 /// A host may bring its own (a networked database for several nodes);
-/// the built-ins are `make_memory_store` and `open_sqlite_store`.
+/// the built-ins are `make_memory_store` and, in the `handoff::sqlite`
+/// library, `open_sqlite_store`.
 class store {
  public:
   virtual ~store() = default;
@@ -88,31 +89,29 @@ class store {
 /// hosts that persist elsewhere.
 std::unique_ptr<store> make_memory_store();
 
-struct sqlite_store_options {
-  /// `false` (the default): a commit survives the process being killed,
-  /// and the last commits may be lost if the machine loses power (SQLite's
-  /// write-ahead log with `synchronous=NORMAL`). `true`: a commit also
-  /// survives power loss (`synchronous=FULL`), at a sync per commit.
-  bool survive_power_loss = false;
-  /// How long a commit waits for another process holding the database
-  /// before it fails with "locked".
-  int busy_timeout_ms = 2000;
-  /// A cap on the file's size in bytes (0: none): past it, events are
-  /// refused as on a full disk, and the host hears `storage_failed`.
-  std::int64_t max_bytes = 0;
+/// Opens a store where it lives: a path, a connection string.
+using store_opener = std::function<std::unique_ptr<store>(std::string_view location)>;
+
+/// Stores by the names the command line and hosts use: `memory`, and
+/// `KIND:LOCATION` for each kind added (`add_sqlite_store` adds `sqlite`,
+/// from `stores/sqlite.hpp`). An object the host owns, never a global.
+///
+///     handoff::store_registry stores;
+///     handoff::add_sqlite_store(stores);
+///     auto kept = stores.open("sqlite:/var/lib/shop/handoff.db");
+class store_registry {
+ public:
+  /// Knows `memory`.
+  store_registry();
+  /// Adds or replaces the kind `name`.
+  void add(std::string name, store_opener opener);
+  bool contains(std::string_view name) const noexcept;
+  /// `memory`, or `KIND:LOCATION`; throws `store_error` for a kind it does
+  /// not know (naming those it does), and whatever the kind's opener throws.
+  std::unique_ptr<store> open(std::string_view spec) const;
+
+ private:
+  std::vector<std::pair<std::string, store_opener>> openers_;
 };
-
-/// Opens, or creates, a SQLite database file as a store. Throws
-/// `store_error` when the file cannot be opened for writing, is not a
-/// handoff store, or was written by a newer version of handoff; a store
-/// written by an older version is brought up to date.
-std::unique_ptr<store> open_sqlite_store(const std::filesystem::path& file, const sqlite_store_options& options = {});
-
-/// A store by name, as the command line takes it: `memory` or
-/// `sqlite:PATH`.
-std::unique_ptr<store> open_store(std::string_view spec);
-
-/// The schema version `open_sqlite_store` writes.
-inline constexpr int sqlite_store_schema = 2;
 
 }  // namespace handoff

@@ -6,12 +6,22 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "handoff/protocol.hpp"
+#include "handoff/store.hpp"
+#include "handoff/stores/sqlite.hpp"
 
 namespace handoff::cli {
+
+/// The store `--store` names: `memory` or `sqlite:PATH`.
+inline std::unique_ptr<store> open_store(std::string_view spec) {
+  store_registry stores;
+  add_sqlite_store(stores);
+  return stores.open(spec);
+}
 
 struct run_options {
   std::string config;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
+#include "handoff/stores/sqlite.hpp"
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <utility>
-
-#include "handoff/store.hpp"
 
 namespace handoff {
 namespace {
@@ -281,6 +281,10 @@ class sqlite_store final : public store {
 
 std::unique_ptr<store> open_sqlite_store(const std::filesystem::path& file, const sqlite_store_options& options) {
   return std::make_unique<sqlite_store>(file, options);
+}
+
+void add_sqlite_store(store_registry& stores, const sqlite_store_options& options) {
+  stores.add("sqlite", [options](std::string_view path) { return open_sqlite_store(std::string(path), options); });
 }
 
 }  // namespace handoff

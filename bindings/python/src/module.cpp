@@ -18,6 +18,7 @@
 #include <handoff/protocol.hpp>
 #include <handoff/sentiment.hpp>
 #include <handoff/store.hpp>
+#include <handoff/stores/sqlite.hpp>
 #include <handoff/version.hpp>
 #include <map>
 #include <memory>
@@ -253,7 +254,11 @@ class py_engine {
           });
     }
     options.matchers = &registry_;
-    if (store_spec != "memory") store_ = open_store(store_spec);
+    if (store_spec != "memory") {
+      store_registry stores;
+      add_sqlite_store(stores);
+      store_ = stores.open(store_spec);
+    }
     options.storage = store_.get();
     options.commit_each_event = commit_each_event;
     engine_ = std::make_unique<engine>(std::move(cfg), options);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
+#include "handoff/store.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
-
-#include "handoff/store.hpp"
 
 namespace handoff {
 namespace {
@@ -57,10 +57,35 @@ class memory_store final : public store {
 
 std::unique_ptr<store> make_memory_store() { return std::make_unique<memory_store>(); }
 
-std::unique_ptr<store> open_store(std::string_view spec) {
-  if (spec == "memory") return make_memory_store();
-  if (spec.starts_with("sqlite:") && spec.size() > 7) return open_sqlite_store(std::string(spec.substr(7)));
-  throw store_error(fmt::format("unknown store \"{}\": use memory or sqlite:PATH", spec));
+store_registry::store_registry() {
+  add("memory", [](std::string_view) { return make_memory_store(); });
+}
+
+void store_registry::add(std::string name, store_opener opener) {
+  for (auto& [n, o] : openers_)
+    if (n == name) {
+      o = std::move(opener);
+      return;
+    }
+  openers_.emplace_back(std::move(name), std::move(opener));
+}
+
+bool store_registry::contains(std::string_view name) const noexcept {
+  for (const auto& [n, o] : openers_)
+    if (n == name) return true;
+  return false;
+}
+
+std::unique_ptr<store> store_registry::open(std::string_view spec) const {
+  const auto colon = spec.find(':');
+  const auto kind = spec.substr(0, colon);
+  const auto location = colon == std::string_view::npos ? std::string_view() : spec.substr(colon + 1);
+  for (const auto& [n, o] : openers_)
+    if (n == kind && (n == "memory" ? colon == std::string_view::npos : !location.empty())) return o(location);
+  std::string known;
+  for (const auto& [n, o] : openers_)
+    known += fmt::format("{}{}{}", known.empty() ? "" : ", ", n, n == "memory" ? "" : ":LOCATION");
+  throw store_error(fmt::format("unknown store \"{}\": use {}", spec, known));
 }
 
 }  // namespace handoff
