@@ -1,6 +1,9 @@
 // The documentation says the truth: its examples are the tested ones.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
+#include "config/problems.hpp"
 #include "support/scenario.hpp"
 
 TEST_CASE("the README's embedding example is examples/embed/main.cpp") {
@@ -18,22 +21,28 @@ TEST_CASE("the README's embedding example is examples/embed/main.cpp") {
   CHECK(lines <= 10);
 }
 
-TEST_CASE("docs/config.md lists every problem id the checker can report") {
+TEST_CASE("docs/config.md describes every problem id of the one list, and no other") {
   auto doc = handoff::test::read_file(handoff::test::source_path("docs/config.md"));
-  auto source = handoff::test::read_file(handoff::test::source_path("src/config/config.cpp")) +
-                handoff::test::read_file(handoff::test::source_path("src/matchers/keywords.cpp")) +
-                handoff::test::read_file(handoff::test::source_path("src/matchers/linear.cpp")) +
-                handoff::test::read_file(handoff::test::source_path("src/matchers/matcher_registry.cpp"));
-  // Ids are written as problem("id", ...), warning("id", ...) or in full.
-  for (const char* prefix : {"problem(\"", "warning(\"", "\"handoff.config."}) {
-    for (auto pos = source.find(prefix); pos != std::string::npos; pos = source.find(prefix, pos + 1)) {
-      auto begin = pos + std::string_view(prefix).size();
-      auto id = source.substr(begin, source.find('"', begin) - begin);
-      if (id.empty() || id.find(' ') != std::string::npos) continue;
-      auto full = id.starts_with("handoff.config.") ? id : "handoff.config." + id;
-      if (full == "handoff.config.") continue;
-      CAPTURE(full);
-      CHECK(doc.find("`" + full + "`") != std::string::npos);
-    }
+  REQUIRE_FALSE(doc.empty());
+  for (auto id : handoff::detail::problem_names) {
+    CAPTURE(id);
+    CHECK(doc.find("| `" + std::string(id) + "` |") != std::string::npos);
+  }
+  // Every id the page names is one of the list.
+  const std::string prefix = "`handoff.config.";
+  for (auto pos = doc.find(prefix); pos != std::string::npos; pos = doc.find(prefix, pos + 1)) {
+    const auto end = doc.find('`', pos + 1);
+    const auto id = doc.substr(pos + 1, end - pos - 1);
+    CAPTURE(id);
+    CHECK(std::find(handoff::detail::problem_names.begin(), handoff::detail::problem_names.end(), id) !=
+          handoff::detail::problem_names.end());
+  }
+  // No source spells an id out instead of taking it from the list.
+  for (const char* file : {"src/config/config.cpp", "src/matchers/keywords.cpp", "src/matchers/linear.cpp",
+                           "src/matchers/matcher_registry.cpp", "src/bot/actions.cpp", "src/engine/compiled_bot.cpp"}) {
+    auto source = handoff::test::read_file(handoff::test::source_path(file));
+    CAPTURE(file);
+    REQUIRE_FALSE(source.empty());
+    CHECK(source.find("\"handoff.config.") == std::string::npos);
   }
 }

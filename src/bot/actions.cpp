@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/lookup_action.hpp"
+#include "config/problems.hpp"
 #include "text/ascii.hpp"
 
 namespace handoff {
@@ -40,7 +41,7 @@ std::vector<named_values> read_lookup_records(const action_definition& d) {
   const auto pointer = fmt::format("/actions/{}/file", d.name);
   auto fail = [&](std::string message) -> void {
     throw config_error(d.file,
-                       {{config_problem::level::error, "handoff.config.bad_action_data", pointer, std::move(message)}});
+                       {detail::make_problem(detail::problem_id::bad_action_data, pointer, std::move(message))});
   };
   std::ifstream in(d.file, std::ios::binary);
   if (!in) fail(fmt::format("cannot read {}", d.file));

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "bot/lookup_action.hpp"
+#include "config/problems.hpp"
 
 namespace handoff::detail {
 namespace {
@@ -22,9 +23,10 @@ action_function find_action(const bot_config& cfg, const intent_definition& inte
   if (const auto* d = cfg.find_action(intent.action)) return built.emplace_back(d->name, make_lookup(*d)).second;
   throw config_error(
       "<config>",
-      {{config_problem::level::error, "handoff.config.unknown_action",
-        fmt::format("/intents/{}/action", &intent - cfg.intents.data()),
-        fmt::format("no action \"{}\": not in `actions`, and the host registered none by that name", intent.action)}});
+      {detail::make_problem(detail::problem_id::unknown_action,
+                            fmt::format("/intents/{}/action", &intent - cfg.intents.data()),
+                            fmt::format("no action \"{}\": not in `actions`, and the host registered none by that name",
+                                        intent.action))});
 }
 
 }  // namespace

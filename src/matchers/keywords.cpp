@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 
+#include "config/problems.hpp"
 #include "text/utf8.hpp"
 
 namespace handoff {
@@ -374,9 +375,9 @@ keyword_matcher::keyword_matcher(std::span<const intent_definition> intents) : i
         options.set_log_errors(false);
         auto re = std::make_unique<RE2>(list[k], options);
         if (!re->ok()) {
-          problems.push_back({config_problem::level::error, "handoff.config.bad_pattern",
-                              fmt::format("/intents/{}/patterns/{}/{}", i, lang, k),
-                              fmt::format("RE2 cannot compile it: {}", re->error())});
+          problems.push_back(detail::make_problem(detail::problem_id::bad_pattern,
+                                                  fmt::format("/intents/{}/patterns/{}/{}", i, lang, k),
+                                                  fmt::format("RE2 cannot compile it: {}", re->error())));
           continue;
         }
         impl_->patterns.push_back({std::move(re), i});

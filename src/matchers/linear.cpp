@@ -7,6 +7,8 @@
 #include <limits>
 #include <optional>
 
+#include "config/problems.hpp"
+
 namespace handoff {
 
 std::vector<labelled_text> training_examples(std::span<const intent_definition> intents) {
@@ -131,9 +133,9 @@ struct linear_matcher::impl {
     if (!unknown.empty()) {
       std::string list;
       for (const auto& u : unknown) list += fmt::format("{}\"{}\"", list.empty() ? "" : ", ", u);
-      throw config_error("<config>",
-                         {{config_problem::level::error, "handoff.config.model_mismatch", "/understanding/model",
-                           fmt::format("the model knows intents the configuration does not: {}", list)}});
+      throw config_error("<config>", {detail::make_problem(
+                                         detail::problem_id::model_mismatch, "/understanding/model",
+                                         fmt::format("the model knows intents the configuration does not: {}", list))});
     }
   }
 
@@ -236,8 +238,8 @@ linear_matcher::linear_matcher(std::span<const intent_definition> intents, const
     } catch (const config_error&) {
       throw;
     } catch (const error& e) {
-      throw config_error(
-          "<config>", {{config_problem::level::error, "handoff.config.bad_model", "/understanding/model", e.what()}});
+      throw config_error("<config>",
+                         {detail::make_problem(detail::problem_id::bad_model, "/understanding/model", e.what())});
     }
     return;
   }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "config/problems.hpp"
 #include "handoff/matchers/ensemble.hpp"
 #include "handoff/matchers/keywords.hpp"
 #include "handoff/matchers/linear.hpp"
@@ -72,9 +73,9 @@ std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, 
   }
   std::string known;
   for (const auto& [n, f] : factories_) known += fmt::format("{}{}", known.empty() ? "" : ", ", n);
-  throw config_error("<config>",
-                     {{config_problem::level::error, "handoff.config.unknown_matcher", "/understanding/matchers",
-                       fmt::format("no matcher is registered as \"{}\" (known: {})", name, known)}});
+  throw config_error(
+      "<config>", {detail::make_problem(detail::problem_id::unknown_matcher, "/understanding/matchers",
+                                        fmt::format("no matcher is registered as \"{}\" (known: {})", name, known))});
 }
 
 std::unique_ptr<intent_matcher> matcher_registry::create(std::string_view name, const bot_config& config) const {
