@@ -15,107 +15,13 @@
 #include <unordered_map>
 
 #include "handoff/error.hpp"
+#include "matchers/linear_model_impl.hpp"
 #include "text/utf8.hpp"
 
 namespace handoff {
 namespace {
 
-constexpr char magic[8] = {'H', 'N', 'D', 'F', 'L', 'I', 'N', '\0'};
-// Version 2 added the weight of unknown features and the threshold; version
-// 1 files (weight 0, threshold 0.5) are still read. Version 3 has the
-// layout of 2; its models drop unknown pairs of Han characters (`soft_bit`),
-// which older ones counted. Version 4 adds, after the threshold, a byte for
-// what confidence is fitted on (`margin_kind`); older models fitted it on
-// the best score less the mean score. Version 5 adds, after that byte, the
-// shortest character n-gram taken inside a word (an int32); older models
-// took every one. A loaded model keeps its own ways, so its calibration
-// still holds.
-constexpr std::uint32_t format_version = 5;
-
-std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 14695981039346656037ull) noexcept {
-  auto p = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= p[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-// Feature kinds are hashed apart, so the word "ab" and the bigram "ab"
-// never share a bucket by construction.
-enum feature_kind : unsigned char { word_unigram = 1, word_bigram = 2, char_ngram = 3, cjk_gram = 4 };
-
-std::uint32_t feature_hash(feature_kind kind, std::string_view a, std::string_view b, int bits) noexcept {
-  std::uint64_t h = fnv1a(&kind, 1);
-  h = fnv1a(a.data(), a.size(), h);
-  if (!b.empty()) {
-    const char sep = ' ';
-    h = fnv1a(&sep, 1, h);
-    h = fnv1a(b.data(), b.size(), h);
-  }
-  // FNV's low bits are weak; fold the high ones in.
-  h ^= h >> 29;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 32;
-  return static_cast<std::uint32_t>(h & ((std::uint64_t{1} << bits) - 1));
-}
-
-struct feature_settings {
-  int hash_bits = 22;
-  int char_min = 2;
-  int char_max = 5;
-  int inner_min = 2;  // shorter n-grams only at the word's start or end
-};
-
-// Set on a feature that says nothing when the model never learnt it: a pair
-// of Han (Kana, Hangul) characters is unseen far more often than a word,
-// since any two familiar characters make a new pair, and counting it as
-// unknown would push every Chinese message the bot was not taught word for
-// word out of scope. An unseen character still counts. (For English word
-// pairs the same did not help: CLINC150's validation objective fell.)
-constexpr std::uint32_t soft_bit = 1u << 31;
-
-// The hashed features of a message, with repeats (their count is the term
-// frequency); `soft_bit` marks those that count only when known.
-void extract(const normalized_text& t, const feature_settings& s, std::vector<std::uint32_t>& out, std::string& scratch,
-             std::vector<std::uint32_t>& starts) {
-  out.clear();
-  std::string_view prev = "<s>";
-  bool any_word = false;
-  for (const auto& tok : t.tokens()) {
-    std::string_view w = t.token_text(tok);
-    if (tok.kind == token_kind::cjk_char || tok.kind == token_kind::cjk_bigram) {
-      out.push_back(feature_hash(cjk_gram, w, {}, s.hash_bits) | (tok.kind == token_kind::cjk_bigram ? soft_bit : 0u));
-      prev = "<s>";
-      continue;
-    }
-    any_word = true;
-    out.push_back(feature_hash(word_unigram, w, {}, s.hash_bits));
-    out.push_back(feature_hash(word_bigram, prev, w, s.hash_bits));
-    prev = w;
-    // Character n-grams of "<word>", aligned to code points.
-    scratch.clear();
-    scratch.push_back('<');
-    scratch.append(w.data(), w.size());
-    scratch.push_back('>');
-    starts.clear();
-    for (std::uint32_t i = 0; i < scratch.size(); ++i)
-      if ((static_cast<unsigned char>(scratch[i]) & 0xC0) != 0x80) starts.push_back(i);
-    starts.push_back(static_cast<std::uint32_t>(scratch.size()));
-    std::size_t chars = starts.size() - 1;
-    for (int n = s.char_min; n <= s.char_max; ++n) {
-      const auto len = static_cast<std::size_t>(n);
-      for (std::size_t i = 0; i + len <= chars; ++i) {
-        // Shorter than inner_min: at the word's start or end only.
-        if (n < s.inner_min && i != 0 && i + len != chars) continue;
-        std::string_view g(scratch.data() + starts[i], starts[i + len] - starts[i]);
-        if (g == scratch) continue;  // the whole word is its unigram already
-        out.push_back(feature_hash(char_ngram, g, {}, s.hash_bits));
-      }
-    }
-  }
-  if (any_word) out.push_back(feature_hash(word_bigram, prev, "</s>", s.hash_bits));
-}
+using namespace detail;
 
 // The inner loops: a row of weights added into the scores, for every
 // feature of a message. They are most of the time of training and of
@@ -192,239 +98,35 @@ float others_exp_sum(const float* __restrict z, std::size_t n, std::size_t best)
   return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
 }
 
-// An open-addressing map from feature hash to row, for prediction.
-class row_table {
- public:
-  void build(const std::vector<std::uint32_t>& keys) {
-    std::size_t cap = 16;
-    while (cap < keys.size() * 2) cap <<= 1;
-    mask_ = cap - 1;
-    keys_.assign(cap, empty);
-    rows_.assign(cap, 0);
-    for (std::uint32_t r = 0; r < keys.size(); ++r) {
-      std::size_t i = slot(keys[r]);
-      while (keys_[i] != empty) i = (i + 1) & mask_;
-      keys_[i] = keys[r];
-      rows_[i] = r;
-    }
-  }
-  // Features become rows in place; soft ones the model never learnt are
-  // dropped, other unknown ones become `none`.
-  // (Models of file formats 1 and 2 count every unknown feature.)
-  void to_rows(std::vector<std::uint32_t>& features, bool soft) const noexcept {
-    std::size_t k = 0;
-    for (auto h : features) {
-      const std::uint32_t r = find(h & ~soft_bit);
-      if (r != none || !(soft && (h & soft_bit))) features[k++] = r;
-    }
-    features.resize(k);
-  }
-  // The row of `key`, or `none`.
-  std::uint32_t find(std::uint32_t key) const noexcept {
-    for (std::size_t i = slot(key);; i = (i + 1) & mask_) {
-      if (keys_[i] == key) return rows_[i];
-      if (keys_[i] == empty) return none;
-    }
-  }
-  static constexpr std::uint32_t none = ~std::uint32_t{0};
-  void prefetch(std::uint32_t key) const noexcept {
-    const std::size_t i = slot(key & ~soft_bit);
-    __builtin_prefetch(keys_.data() + i);
-    __builtin_prefetch(rows_.data() + i);
-  }
-
- private:
-  static constexpr std::uint32_t empty = ~std::uint32_t{0};  // hashes are < 2^30
-  std::size_t slot(std::uint32_t key) const noexcept { return (key * 2654435761u) & mask_; }
-  std::vector<std::uint32_t> keys_;
-  std::vector<std::uint32_t> rows_;
-  std::size_t mask_ = 0;
-};
-
-// Counts a message's repeated rows by indexing the rows directly: a slot
-// per row says in which message it was last seen and where it stands in
-// that message's vector. Unlike a hash table, nothing is cleared per
-// message and a lookup never probes; a model's rows cost this thread eight
-// bytes each, once.
-class repeat_counter {
- public:
-  static constexpr std::uint32_t first = ~std::uint32_t{0};
-
-  void begin(std::size_t rows) {
-    if (slots_.size() < rows) slots_.resize(rows, 0);
-    if (++message_ == 0) {  // after 2^32 messages, stamps would repeat
-      std::fill(slots_.begin(), slots_.end(), 0);
-      message_ = 1;
-    }
-  }
-  // Where `row` already stands in this message's vector, or `first` (and
-  // from now on `at`) if it has not been seen in it.
-  std::uint32_t find(std::uint32_t row, std::uint32_t at) noexcept {
-    auto& slot = slots_[row];
-    if (static_cast<std::uint32_t>(slot >> 32) == message_) return static_cast<std::uint32_t>(slot);
-    slot = (std::uint64_t{message_} << 32) | at;
-    return first;
-  }
-
- private:
-  std::vector<std::uint64_t> slots_;
-  std::uint32_t message_ = 0;
-};
-
-// One message's features on their way through the batch pipeline.
-struct batch_stage {
-  std::vector<std::uint32_t> features;
-  std::vector<std::pair<std::uint32_t, float>> sparse;
-};
-
 }  // namespace
-
-struct linear_scratch::impl {
-  std::vector<std::uint32_t> features;
-  std::vector<std::uint32_t> starts;
-  repeat_counter repeats;
-  std::string word;
-  std::vector<std::pair<std::uint32_t, float>> sparse;
-  std::vector<float> scores;
-  std::array<batch_stage, 3> stages;
-};
 
 linear_scratch::linear_scratch() : impl_(std::make_unique<impl>()) {}
 linear_scratch::~linear_scratch() = default;
 linear_scratch::linear_scratch(linear_scratch&&) noexcept = default;
 linear_scratch& linear_scratch::operator=(linear_scratch&&) noexcept = default;
 
-namespace {
-using scratch_space = linear_scratch::impl;
-}  // namespace
+float linear_model::impl::margin(const float* z, std::size_t n, std::size_t best) const noexcept {
+  if (margin_from == margin_kind::over_mean) return z[best] - lane_sum(z, n) / static_cast<float>(n);
+  return -std::log1p(others_exp_sum(z, n, best));
+}
 
-struct linear_model::impl {
-  feature_settings settings;
-  std::vector<std::string> labels;
-  std::vector<std::uint32_t> keys;  // feature hash of each row
-  std::vector<float> idf;           // per row
-  std::vector<float> weights;       // rows x labels
-  std::vector<float> bias;          // labels, as predictions use them
-  std::vector<float> learnt_bias;   // as trained (or loaded), before `bias_scale`
-  float bias_scale = 1;
-  float unknown_idf = 0;   // the weight of a feature with no row
-  bool soft_pairs = true;  // `soft_bit` features count only when known
-  margin_kind margin_from = margin_kind::log_probability;
-  float threshold = 0.5f;
-  float temperature = 1;
-  // Confidence is sigmoid(scale * margin + shift): fitted on
-  // held-back data, so it estimates the chance the label is right.
-  float platt_scale = 1;
-  float platt_shift = 0;
-  row_table table;
-
-  // The number confidence is fitted on, from the scores and the best
-  // label.
-  float margin(const float* z, std::size_t n, std::size_t best) const noexcept {
-    if (margin_from == margin_kind::over_mean) return z[best] - lane_sum(z, n) / static_cast<float>(n);
-    return -std::log1p(others_exp_sum(z, n, best));
+void linear_model::impl::score(const std::vector<std::pair<std::uint32_t, float>>& v, std::vector<float>& z) const {
+  z.assign(bias.begin(), bias.end());
+  const std::size_t c = classes();
+  if (weights.empty()) {
+    // A trained model reads its 8-bit rows: a quarter of the memory
+    // traffic of floats, which is what prediction waits on. Rows are
+    // added `span()` wide (see `quantize`); the scores past the labels
+    // are cut off.
+    const std::size_t n = span();
+    z.resize(n);
+    for (const auto& [r, x] : v)
+      add_quantized_row(z.data(), quantized.data() + static_cast<std::size_t>(r) * c, x * scales[r], n);
+    z.resize(c);
+    return;
   }
-
-  float confidence(float margin) const noexcept {
-    return 1.0f / (1.0f + std::exp(-(platt_scale * margin + platt_shift)));
-  }
-
-  std::size_t classes() const noexcept { return labels.size(); }
-  // The best label and the runner-up from the scores.
-  linear_prediction decide(const std::vector<float>& z) const noexcept;
-
-  // Weights are kept to 8 bits (a scale per row), as the file stores them,
-  // so the trained model and the loaded one are the same. A row is added
-  // into the scores as `span()` bytes, whole vectors with no odd end (with
-  // the AVX-512 build this made predictions on CLINC150 a seventh faster,
-  // side by side: docs/BENCHMARKS.md); the bytes past a row's end are the
-  // next row's (or `slack()` zeros after the last), and the scores they
-  // make are cut off.
-  std::vector<float> scales;
-  std::vector<std::int8_t> quantized;  // rows x labels, then slack()
-  std::size_t span() const noexcept { return (classes() + 31) & ~std::size_t{31}; }
-  std::size_t slack() const noexcept { return span() - classes(); }
-  void quantize() {
-    const std::size_t c = classes();
-    scales.assign(keys.size(), 0.0f);
-    quantized.assign(keys.size() * c + slack(), 0);
-    for (std::size_t r = 0; r < keys.size(); ++r) {
-      float* w = weights.data() + r * c;
-      float top = 0;
-      for (std::size_t k = 0; k < c; ++k) top = std::max(top, std::abs(w[k]));
-      scales[r] = top / 127.0f;
-      for (std::size_t k = 0; k < c; ++k) {
-        auto q = scales[r] > 0 ? std::lround(w[k] / scales[r]) : 0L;
-        quantized[r * c + k] = static_cast<std::int8_t>(q);
-      }
-    }
-  }
-
-  // The message's weighted, unit-length feature vector over known rows.
-  void vectorize(const normalized_text& t, scratch_space& s) const {
-    extract(t, settings, s.features, s.word, s.starts);
-    table.to_rows(s.features, soft_pairs);
-    weigh(s.features, idf, unknown_idf, s.sparse, s.repeats);
-  }
-
-  // Rows with repeats (their count is the term frequency) become
-  // (1 + log tf) * idf, and the vector unit length. Features the model
-  // never learnt (row `none`) take part in the length and are then dropped:
-  // a message made mostly of words the bot has never seen keeps a short
-  // vector and low scores, instead of being blown up to full length by the
-  // few words it shares with an intent. That is the strongest out-of-scope
-  // signal a bag of n-grams has.
-  static void weigh(const std::vector<std::uint32_t>& rows, const std::vector<float>& idf, float unknown_idf,
-                    std::vector<std::pair<std::uint32_t, float>>& out, repeat_counter& seen) {
-    out.clear();
-    seen.begin(idf.size());
-    std::uint32_t unknown = 0;
-    for (auto r : rows) {
-      if (r == row_table::none) {
-        ++unknown;
-        continue;
-      }
-      if (const auto at = seen.find(r, static_cast<std::uint32_t>(out.size())); at != repeat_counter::first)
-        out[at].second += 1.0f;
-      else
-        out.emplace_back(r, 1.0f);
-    }
-    auto tf = [](float count) { return count == 1.0f ? 1.0f : 1.0f + std::log(count); };
-    float norm = 0;
-    for (auto& [r, x] : out) {
-      x = tf(x) * idf[r];
-      norm += x * x;
-    }
-    // Unknown features count together, as one feature repeated: their
-    // weight grows with the log of their number, like a term's.
-    if (unknown > 0) {
-      const float x = tf(static_cast<float>(unknown)) * unknown_idf;
-      norm += x * x;
-    }
-    if (norm > 0) {
-      const float inv = 1.0f / std::sqrt(norm);
-      for (auto& e : out) e.second *= inv;
-    }
-  }
-
-  void score(const std::vector<std::pair<std::uint32_t, float>>& v, std::vector<float>& z) const {
-    z.assign(bias.begin(), bias.end());
-    const std::size_t c = classes();
-    if (weights.empty()) {
-      // A trained model reads its 8-bit rows: a quarter of the memory
-      // traffic of floats, which is what prediction waits on. Rows are
-      // added `span()` wide (see `quantize`); the scores past the labels
-      // are cut off.
-      const std::size_t n = span();
-      z.resize(n);
-      for (const auto& [r, x] : v)
-        add_quantized_row(z.data(), quantized.data() + static_cast<std::size_t>(r) * c, x * scales[r], n);
-      z.resize(c);
-      return;
-    }
-    for (const auto& [r, x] : v) add_row(z.data(), weights.data() + static_cast<std::size_t>(r) * c, x, c);
-  }
-};
+  for (const auto& [r, x] : v) add_row(z.data(), weights.data() + static_cast<std::size_t>(r) * c, x, c);
+}
 
 linear_model::linear_model() : impl_(std::make_unique<impl>()) {}
 linear_model::~linear_model() = default;
@@ -486,7 +188,7 @@ linear_model linear_model::train(std::span<const labelled_text> examples, std::s
   std::vector<std::uint32_t> df;
   std::vector<std::vector<std::pair<std::uint32_t, float>>> data(examples.size());
   std::vector<std::uint32_t> y(examples.size());
-  scratch_space s;
+  linear_scratch::impl s;
   normalized_text norm;
   for (std::size_t i = 0; i < examples.size(); ++i) {
     norm.assign(examples[i].text);
@@ -796,172 +498,6 @@ void linear_model::calibrate(std::span<const calibration_point> margins) {
   }
   impl_->platt_scale = static_cast<float>(a);
   impl_->platt_shift = static_cast<float>(b);
-}
-
-// ---- files ------------------------------------------------------------------
-
-namespace {
-
-class writer {
- public:
-  template <class T>
-  void put(const T& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    auto p = reinterpret_cast<const std::uint8_t*>(&v);
-    bytes.insert(bytes.end(), p, p + sizeof(T));
-  }
-  template <class T>
-  void put_all(const std::vector<T>& v) {
-    put(static_cast<std::uint64_t>(v.size()));
-    auto p = reinterpret_cast<const std::uint8_t*>(v.data());
-    bytes.insert(bytes.end(), p, p + v.size() * sizeof(T));
-  }
-  void put_string(const std::string& s) {
-    put(static_cast<std::uint32_t>(s.size()));
-    bytes.insert(bytes.end(), s.begin(), s.end());
-  }
-  std::vector<std::uint8_t> bytes;
-};
-
-class reader {
- public:
-  explicit reader(std::span<const std::uint8_t> b) : b_(b) {}
-  template <class T>
-  T get() {
-    T v;
-    need(sizeof(T));
-    std::memcpy(&v, b_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  template <class T>
-  std::vector<T> get_all(std::uint64_t max_count) {
-    auto n = get<std::uint64_t>();
-    if (n > max_count) throw error("linear model file: a table is larger than the file");
-    need(n * sizeof(T));
-    std::vector<T> v(n);
-    std::memcpy(v.data(), b_.data() + pos_, n * sizeof(T));
-    pos_ += n * sizeof(T);
-    return v;
-  }
-  std::string get_string() {
-    auto n = get<std::uint32_t>();
-    need(n);
-    std::string s(reinterpret_cast<const char*>(b_.data() + pos_), n);
-    pos_ += n;
-    return s;
-  }
-  std::size_t pos() const { return pos_; }
-
- private:
-  void need(std::uint64_t n) const {
-    if (n > b_.size() - pos_) throw error("linear model file: truncated");
-  }
-  std::span<const std::uint8_t> b_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace
-
-std::vector<std::uint8_t> linear_model::serialize() const {
-  const impl& m = *impl_;
-  writer w;
-  for (char ch : magic) w.put(ch);
-  w.put(format_version);
-  w.put(static_cast<std::int32_t>(m.settings.hash_bits));
-  w.put(static_cast<std::int32_t>(m.settings.char_min));
-  w.put(static_cast<std::int32_t>(m.settings.char_max));
-  w.put(m.temperature);
-  w.put(m.platt_scale);
-  w.put(m.platt_shift);
-  w.put(m.unknown_idf);
-  w.put(m.threshold);
-  w.put(static_cast<std::uint8_t>(m.margin_from));
-  w.put(static_cast<std::int32_t>(m.settings.inner_min));
-  w.put(static_cast<std::uint32_t>(m.labels.size()));
-  for (const auto& l : m.labels) w.put_string(l);
-  w.put_all(m.keys);
-  w.put_all(m.idf);
-  w.put_all(m.scales);
-  {
-    // The file has the rows without the slack.
-    const std::size_t n = m.keys.size() * m.classes();
-    w.put(static_cast<std::uint64_t>(n));
-    const auto* rows = reinterpret_cast<const std::uint8_t*>(m.quantized.data());
-    w.bytes.insert(w.bytes.end(), rows, rows + n);
-  }
-  w.put_all(m.bias);
-  w.put(fnv1a(w.bytes.data(), w.bytes.size()));
-  return std::move(w.bytes);
-}
-
-linear_model linear_model::deserialize(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < sizeof magic + 4 || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
-    throw error("not a handoff linear model file");
-  if (bytes.size() < sizeof magic + 4 + 8) throw error("linear model file: truncated");
-  std::uint64_t stored;
-  std::memcpy(&stored, bytes.data() + bytes.size() - 8, 8);
-  reader r(bytes.subspan(0, bytes.size() - 8));
-  for (std::size_t i = 0; i < sizeof magic; ++i) r.get<char>();
-  auto version = r.get<std::uint32_t>();
-  if (version < 1 || version > format_version)
-    throw error(
-        fmt::format("linear model file: format version {}, this library reads 1 to {}", version, format_version));
-  if (fnv1a(bytes.data(), bytes.size() - 8) != stored) throw error("linear model file: checksum mismatch (corrupted)");
-  linear_model model;
-  impl& m = *model.impl_;
-  m.settings.hash_bits = r.get<std::int32_t>();
-  m.settings.char_min = r.get<std::int32_t>();
-  m.settings.char_max = r.get<std::int32_t>();
-  m.temperature = r.get<float>();
-  m.platt_scale = r.get<float>();
-  m.platt_shift = r.get<float>();
-  m.soft_pairs = version >= 3;
-  m.margin_from = margin_kind::over_mean;
-  if (version >= 2) {
-    m.unknown_idf = r.get<float>();
-    m.threshold = r.get<float>();
-  }
-  if (version >= 4) {
-    const auto kind = r.get<std::uint8_t>();
-    if (kind > static_cast<std::uint8_t>(margin_kind::over_mean)) throw error("linear model file: bad margin kind");
-    m.margin_from = static_cast<margin_kind>(kind);
-  }
-  m.settings.inner_min = version >= 5 ? r.get<std::int32_t>() : m.settings.char_min;
-  if (m.settings.inner_min < 1) throw error("linear model file: bad shortest inner n-gram");
-  if (!(m.threshold >= 0 && m.threshold <= 1)) throw error("linear model file: bad threshold");
-  if (!std::isfinite(m.unknown_idf) || m.unknown_idf < 0) throw error("linear model file: bad unknown-feature weight");
-  auto nlabels = r.get<std::uint32_t>();
-  if (nlabels < 2 || nlabels > bytes.size()) throw error("linear model file: bad label count");
-  for (std::uint32_t i = 0; i < nlabels; ++i) m.labels.push_back(r.get_string());
-  const std::uint64_t limit = bytes.size();
-  m.keys = r.get_all<std::uint32_t>(limit);
-  m.idf = r.get_all<float>(limit);
-  m.scales = r.get_all<float>(limit);
-  m.quantized = r.get_all<std::int8_t>(limit);
-  m.bias = r.get_all<float>(limit);
-  if (m.idf.size() != m.keys.size() || m.scales.size() != m.keys.size() ||
-      m.quantized.size() != m.keys.size() * nlabels || m.bias.size() != nlabels || m.settings.hash_bits < 10 ||
-      m.settings.hash_bits > 30)
-    throw error("linear model file: inconsistent tables");
-  m.quantized.resize(m.quantized.size() + m.slack(), 0);
-  m.table.build(m.keys);
-  m.learnt_bias = m.bias;
-  return model;
-}
-
-void linear_model::save(const std::filesystem::path& file) const {
-  auto bytes = serialize();
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw error(fmt::format("cannot write the model {}", file.string()));
-}
-
-linear_model linear_model::load(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw error(fmt::format("cannot read the model {}", file.string()));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return deserialize(bytes);
 }
 
 }  // namespace handoff
