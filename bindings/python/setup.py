@@ -64,6 +64,7 @@ setup(
     description="The bot side of customer support, and the handoff to a human",
     license="MIT",
     packages=["handoff"],
+    package_data={"handoff": ["__init__.pyi", "py.typed"]},
     ext_modules=[CMakeExtension("handoff._handoff")],
     cmdclass={"build_ext": CMakeBuild},
     python_requires=">=3.9",

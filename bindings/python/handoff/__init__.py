@@ -6,6 +6,8 @@
         print(event)
 
 Events are dicts with the names of docs/protocol.md; see help(handoff.Engine).
+Python classes may be intent matchers (handoff.IntentMatcher) and stores
+(handoff.Store).
 """
 
 from ._handoff import (  # noqa: F401
@@ -14,7 +16,11 @@ from ._handoff import (  # noqa: F401
     ConversationState,
     Engine,
     Error,
+    IntentMatcher,
     Model,
+    Snapshot,
+    Store,
+    StoredEvent,
     StoreError,
     TranscriptEntry,
     __version__,
@@ -28,7 +34,11 @@ __all__ = [
     "ConversationState",
     "Engine",
     "Error",
+    "IntentMatcher",
     "Model",
+    "Snapshot",
+    "Store",
+    "StoredEvent",
     "StoreError",
     "TranscriptEntry",
     "protocol_version",
