@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
 #include <handoff/engine.hpp>
+#include <handoff/matcher_registry.hpp>
 #include <handoff/normalize.hpp>
 #include <handoff/protocol.hpp>
 
+#include "support/builder.hpp"
+#include "support/doubles.hpp"
 #include "support/scenario.hpp"
 
 using namespace handoff;
@@ -639,4 +642,39 @@ TEST_CASE("a customer goes to an agent who speaks their language, and a senior d
   // came online first; zh2 waits for z (busy) rather than go to e, who
   // speaks no Chinese.
   CHECK(got == std::vector<std::string>{"vip:s", "zh1:z", "en1:e", "zh2:waits"});
+}
+
+TEST_CASE("the engine reads each message once through its matcher, and answers from what the reading found") {
+  auto cfg = test::bot_builder{}
+                 .queue("general")
+                 .intent("refund", {"refund"}, "Refunds take three days.")
+                 .with([](bot_config& c) { c.understanding.matchers = {"recording"}; })
+                 .build();
+  test::recording_matcher* seen = nullptr;
+  matcher_registry registry;
+  registry.add("recording", [&](const matcher_setup& s) {
+    auto m = std::make_unique<test::recording_matcher>();
+    CHECK(s.intents.size() == 1);
+    m->script("i want my money back", {{{0, 0.9, false}}, std::nullopt});
+    seen = m.get();
+    return m;
+  });
+  test::recording_store kept;
+  engine bot(cfg, {.matchers = &registry, .storage = &kept});
+  REQUIRE(seen);
+  auto out = bot.handle(in::customer_message{"c1", "I want my MONEY back", std::nullopt, {}, {}});
+  CHECK(seen->asked() == std::vector<std::string>{"i want my money back"});  // normalised, once
+  REQUIRE(out.size() == 1);
+  const auto& answer = std::get<out::bot_message>(out[0]);
+  CHECK(answer.intent == "refund");
+  CHECK(answer.text == "Refunds take three days.");
+  CHECK(kept.appends == 1);
+  CHECK(kept.commits == 1);
+  CHECK(kept.snapshots == 1);
+  // A store that cannot take the next event: refused, and nothing of it kept.
+  kept.fail_append = 1;
+  out = bot.handle(in::customer_message{"c1", "something else", std::nullopt, {}, {}});
+  REQUIRE(out.size() == 1);
+  CHECK(std::get<out::error>(out[0]).code == "storage_failed");
+  CHECK(bot.conversation("c1")->transcript.size() == 2);
 }
