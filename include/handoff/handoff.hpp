@@ -23,6 +23,7 @@
 #include "handoff/privacy.hpp"
 #include "handoff/protocol.hpp"
 #include "handoff/recommend.hpp"
+#include "handoff/router.hpp"
 #include "handoff/sentiment.hpp"
 #include "handoff/slots.hpp"
 #include "handoff/store.hpp"
