@@ -2,6 +2,7 @@
 // owns.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <handoff/handoff.hpp>
 
 #include "support/matchers.hpp"
@@ -40,4 +41,19 @@ TEST_CASE("a reading belongs to its caller: interleaved messages and matchers bu
   CHECK(fresh[2].near.has_value());
   CHECK_FALSE(fresh[1].candidates.empty());
   CHECK_FALSE(fresh[1].near.has_value());
+}
+
+TEST_CASE("matchers keep nothing per thread and nothing global: what they need lives in the caller's reading") {
+  namespace fs = std::filesystem;
+  std::size_t read = 0;
+  for (const auto& entry : fs::directory_iterator(test::source_path("src/matchers"))) {
+    const auto source = test::read_file(entry.path().string());
+    CAPTURE(entry.path().string());
+    REQUIRE_FALSE(source.empty());
+    ++read;
+    CHECK(source.find("thread_local") == std::string::npos);
+    CHECK(source.find("std::atomic") == std::string::npos);
+    CHECK(source.find("static std::") == std::string::npos);
+  }
+  CHECK(read >= 10);
 }

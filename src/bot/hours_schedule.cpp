@@ -23,7 +23,12 @@ std::chrono::sys_days as_calendar_day(date::local_days d) {
 const date::time_zone* find_time_zone(std::string_view name) noexcept {
   if (name.empty()) return nullptr;
   try {
-    return date::locate_zone(name);
+    const date::time_zone* zone = date::locate_zone(name);
+    // The zone's rules are read from the system's database on first use:
+    // use them now, so that the configuration's loading reads them and
+    // building an engine reads no file.
+    (void)zone->get_info(std::chrono::system_clock::now());
+    return zone;
   } catch (...) {  // unknown, or no database on this system
     return nullptr;
   }

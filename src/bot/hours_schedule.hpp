@@ -15,8 +15,9 @@ class time_zone;
 
 namespace handoff::detail {
 
-/// Finds an IANA zone; nullptr when the system's time zone database does
-/// not know it (or there is none).
+/// Finds an IANA zone, with its rules read from the system's time zone
+/// database (the configuration's loading calls it, so that nothing is read
+/// later); nullptr when the database does not know it (or there is none).
 const date::time_zone* find_time_zone(std::string_view name) noexcept;
 
 class hours_schedule {
