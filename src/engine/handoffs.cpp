@@ -28,7 +28,6 @@ void engine::impl::escalate(detail::turn& t, const policy_rule& r, const detail:
   c.handed = true;
   c.fallbacks_in_row = 0;
   book.escalated(c.reason, c.queue);
-  router->forget_declines(c.id);
   t.out.emplace_back(out::escalated{c.id, c.queue, c.prio, c.reason, c.rule, c.last_trace, std::move(routing)});
   std::string needs;
   for (const auto& s : c.skills) needs += fmt::format("{}{}", needs.empty() ? ", needs " : " and ", s);
@@ -64,6 +63,7 @@ void engine::impl::enqueue(detail::conversation& c, std::vector<output_event>& o
   const routing_request request{c.id, c.queue, c.prio, c.skills, lang(c)};
   const bool open = keep_waiting || router->open(c.queue, now);
   if (!keep_waiting && (!open || !router->could_serve(request))) {
+    router->forget_declines(c.id);  // as joining a line would: a new handoff's round
     c.state = conversation_state::bot;
     c.agent.clear();
     if (!open)

@@ -24,21 +24,29 @@ struct agent_state : agent_info {
 };
 
 // A conversation the router has routed: it keeps its record after the
-// conversation leaves, so that a repeated decline is recognised.
+// conversation leaves, so that a repeated decline is recognised. It points
+// to what others keep (its id is its entry's key, the agents are theirs,
+// queue names and languages are pooled): a record is a fraction of a
+// conversation's memory, not a copy of its strings.
 struct routed {
   enum class phase { none, waiting, offered, held };
-  std::string id;
+  const std::string* id = nullptr;
   phase at = phase::none;
-  std::string queue;
+  const std::string* queue = nullptr;
   priority prio = priority::normal;
   long long seq = 0;  // place in line: lower is earlier
   std::vector<std::string> skills;
-  std::string language;
-  std::vector<std::string> declined_by;
-  std::string agent;  // offered to, or holding
+  const std::string* language = nullptr;
+  std::vector<const agent_state*> declined_by;
+  agent_state* agent = nullptr;  // offered to, or holding
   time_point offered_at{};
   int last_position = 0;
   long long last_estimate = -1;
+
+  std::string_view queue_id() const noexcept { return queue ? std::string_view(*queue) : std::string_view(); }
+  bool declined(const agent_state* a) const noexcept {
+    return std::find(declined_by.begin(), declined_by.end(), a) != declined_by.end();
+  }
 };
 
 struct waiting {
@@ -110,7 +118,7 @@ class local_router final : public router {
       for (auto& id : a.conversations) {
         if (routed* r = find(id)) {
           r->at = routed::phase::none;
-          r->agent.clear();
+          r->agent = nullptr;
         }
         let_go.push_back(std::move(id));
       }
@@ -163,35 +171,35 @@ class local_router final : public router {
   void enqueue(const routing_request& request, line_place place) override {
     routed& r = record(request.conversation);
     if (r.at == routed::phase::waiting)
-      if (queue_state* old = find_queue(r.queue)) old->erase(r);
-    r.queue = request.queue;
+      if (queue_state* old = find_queue(r.queue_id())) old->erase(r);
+    if (r.queue_id() != request.queue) r.queue = pooled(request.queue);
     r.prio = request.priority;
     r.skills.assign(request.skills.begin(), request.skills.end());
-    r.language = request.language;
+    if (!r.language || *r.language != request.language) r.language = pooled(request.language);
     r.declined_by.clear();
-    r.agent.clear();
+    r.agent = nullptr;
     if (place == line_place::back) r.seq = next_seq_++;
     if (place == line_place::front) r.seq = front_seq_--;
     r.at = routed::phase::waiting;
     r.last_position = 0;
     r.last_estimate = -1;
-    if (queue_state* q = find_queue(r.queue)) q->insert(r);
+    if (queue_state* q = find_queue(r.queue_id())) q->insert(r);
   }
 
   void set_language(std::string_view conversation, std::string_view language) override {
-    if (routed* r = find(conversation)) r->language = language;
+    if (routed* r = find(conversation); r && (!r->language || *r->language != language)) r->language = pooled(language);
   }
 
   void leave(std::string_view conversation) override {
     routed* r = find(conversation);
     if (!r) return;
     if (r->at == routed::phase::waiting) {
-      if (queue_state* q = find_queue(r->queue)) q->erase(*r);
-    } else if (r->at == routed::phase::offered || r->at == routed::phase::held) {
-      if (auto it = agents_.find(r->agent); it != agents_.end()) it->second.drop(r->id);
+      if (queue_state* q = find_queue(r->queue_id())) q->erase(*r);
+    } else if ((r->at == routed::phase::offered || r->at == routed::phase::held) && r->agent) {
+      r->agent->drop(*r->id);
     }
     r->at = routed::phase::none;
-    r->agent.clear();
+    r->agent = nullptr;
   }
 
   void dispatch(time_point now, std::vector<routing_move>& moves) override {
@@ -216,14 +224,14 @@ class local_router final : public router {
       routed& r = *best_q->line[best_i].who;
       best_q->line.erase(best_q->line.begin() + static_cast<std::ptrdiff_t>(best_i));
       auto& a = const_cast<agent_state&>(*best_a);  // one of ours, found by a const search
-      a.conversations.push_back(r.id);
+      a.conversations.push_back(*r.id);
       a.last_assigned = now;
       best_q->last_turn = a.online_seq;
-      r.agent = a.id;
+      r.agent = &a;
       routing_move& m = moves.emplace_back();
-      m.conversation = r.id;
-      m.agent = r.agent;
-      m.queue = r.queue;
+      m.conversation = *r.id;
+      m.agent = a.id;
+      m.queue = r.queue_id();
       if (best_q->def.mode == queue_mode::offer) {
         r.at = routed::phase::offered;
         r.offered_at = now;
@@ -261,8 +269,8 @@ class local_router final : public router {
         r.last_estimate = wait;
         routing_move& m = moves.emplace_back();
         m.what = routing_move::kind::queued;
-        m.conversation = r.id;
-        m.queue = r.queue;
+        m.conversation = *r.id;
+        m.queue = r.queue_id();
         m.position = position;
         m.wait_seconds = wait;
       }
@@ -290,14 +298,14 @@ class local_router final : public router {
     routed& r = record(conversation);
     auto it = agents_.find(agent);
     if (it == agents_.end()) return;
-    if (r.at == routed::phase::offered && r.agent == agent) {
+    if (r.at == routed::phase::offered && r.agent == &it->second) {
       r.at = routed::phase::held;
       return;
     }
     if (r.at != routed::phase::none) leave(conversation);
-    it->second.conversations.push_back(r.id);
+    it->second.conversations.push_back(*r.id);
     it->second.last_assigned = now;
-    r.agent = agent;
+    r.agent = &it->second;
     r.at = routed::phase::held;
   }
 
@@ -309,7 +317,8 @@ class local_router final : public router {
 
   bool declined(std::string_view conversation, std::string_view agent) const override {
     const routed* r = find(conversation);
-    return r && std::find(r->declined_by.begin(), r->declined_by.end(), agent) != r->declined_by.end();
+    auto it = agents_.find(agent);
+    return r && it != agents_.end() && r->declined(&it->second);
   }
 
   void forget_declines(std::string_view conversation) override {
@@ -318,7 +327,7 @@ class local_router final : public router {
 
   bool someone_else(std::string_view conversation) const override {
     const routed* r = find(conversation);
-    const queue_state* q = r ? find_queue(r->queue) : nullptr;
+    const queue_state* q = r ? find_queue(r->queue_id()) : nullptr;
     return q && pick_agent(*q, *r, r->agent) != nullptr;
   }
 
@@ -340,8 +349,8 @@ class local_router final : public router {
         next = std::min(next, lapses);
     });
     for (routed* r : due) {
-      lapsed.emplace_back(r->id, take_back(*r));
-      if (const queue_state* q = find_queue(r->queue); q && !pick_agent(*q, *r)) r->declined_by.clear();
+      lapsed.emplace_back(*r->id, take_back(*r));
+      if (const queue_state* q = find_queue(r->queue_id()); q && !pick_agent(*q, *r)) r->declined_by.clear();
     }
     return next;
   }
@@ -364,9 +373,17 @@ class local_router final : public router {
   }
   const routed* find(std::string_view id) const { return const_cast<local_router*>(this)->find(id); }
   routed& record(std::string_view id) {
-    auto [it, added] = routed_.try_emplace(std::string(id));
-    if (added) it->second.id = id;
+    if (routed* r = find(id)) return *r;
+    auto it = routed_.try_emplace(std::string(id)).first;
+    it->second.id = &it->first;
     return it->second;
+  }
+  // Queue names and languages, kept once: as many as the configurations
+  // and the customers' languages have.
+  const std::string* pooled(std::string_view s) {
+    auto it = names_.find(s);
+    if (it == names_.end()) it = names_.emplace(s).first;
+    return &*it;
   }
   queue_state* find_queue(std::string_view id) {
     for (auto& q : set_.queues)
@@ -378,14 +395,16 @@ class local_router final : public router {
   // Back to its place in line, and the agent is not offered it again this
   // round.
   std::string take_back(routed& r) {
-    std::string agent = std::move(r.agent);
-    if (auto it = agents_.find(agent); it != agents_.end()) it->second.drop(r.id);
-    r.declined_by.push_back(agent);
-    r.agent.clear();
+    agent_state* a = r.agent;
+    if (a) {
+      a->drop(*r.id);
+      r.declined_by.push_back(a);
+    }
+    r.agent = nullptr;
     r.at = routed::phase::waiting;
     r.last_position = 0;
-    if (queue_state* q = find_queue(r.queue)) q->insert(r);
-    return agent;
+    if (queue_state* q = find_queue(r.queue_id())) q->insert(r);
+    return a ? a->id : std::string();
   }
 
   // Every conversation offered to an agent, with when the offer lapses, in
@@ -395,8 +414,8 @@ class local_router final : public router {
     for (const auto& [aid, a] : agents_)
       for (const auto& cid : a.conversations) {
         const routed* r = find(cid);
-        if (!r || r->at != routed::phase::offered || r->agent != aid) continue;
-        if (const queue_state* q = find_queue(r->queue))
+        if (!r || r->at != routed::phase::offered || r->agent != &a) continue;
+        if (const queue_state* q = find_queue(r->queue_id()))
           visit(*r, r->offered_at + std::chrono::seconds(q->def.offer_seconds));
       }
   }
@@ -413,7 +432,7 @@ class local_router final : public router {
   // An agent who lists no languages is taken to speak them all.
   static bool speaks(const agent_state& a, const routed& r) {
     if (a.languages.empty()) return true;
-    const auto want = primary_language(r.language);
+    const auto want = primary_language(r.language ? std::string_view(*r.language) : std::string_view());
     for (const auto& l : a.languages)
       if (primary_language(l) == want) return true;
     return false;
@@ -421,7 +440,7 @@ class local_router final : public router {
 
   // The agent `q` gives `r` to now, if any; `passed_over` (an agent holding
   // it) counts as having declined it.
-  const agent_state* pick_agent(const queue_state& q, const routed& r, std::string_view passed_over = {}) const {
+  const agent_state* pick_agent(const queue_state& q, const routed& r, const agent_state* passed_over = nullptr) const {
     const agent_state* best = nullptr;
     // The customer's language first: while anyone online who could serve
     // them speaks it, they wait for such an agent rather than get another.
@@ -440,9 +459,7 @@ class local_router final : public router {
     for (const auto& [id, a] : agents_) {
       if (!a.has_room_now() || !can_serve(a, q, r.skills)) continue;
       if (need_speaker && !speaks(a, r)) continue;
-      if ((!passed_over.empty() && a.id == passed_over) ||
-          std::find(r.declined_by.begin(), r.declined_by.end(), a.id) != r.declined_by.end())
-        continue;
+      if (&a == passed_over || r.declined(&a)) continue;
       bool better = !best;
       if (best && senior(a) != senior(*best)) {
         better = senior(a);
@@ -492,6 +509,7 @@ class local_router final : public router {
   queue_set set_;
   detail::string_map<agent_state> agents_;
   detail::string_map<routed> routed_;  // nodes stay put: the lines point to them
+  detail::string_set names_;
   long long next_seq_ = 1;
   long long front_seq_ = 0;
   long long online_counter_ = 0;
