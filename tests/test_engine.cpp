@@ -678,3 +678,25 @@ TEST_CASE("the engine reads each message once through its matcher, and answers f
   CHECK(std::get<out::error>(out[0]).code == "storage_failed");
   CHECK(bot.conversation("c1")->transcript.size() == 2);
 }
+
+TEST_CASE("a console that reconnects gets the context of the conversation its agent holds") {
+  engine e = shop_engine();
+  std::vector<output_event> out;
+  e.handle(*parse_input(R"({"type":"agent_status","agent":"a1","status":"online","skills":["senior"]})").event, out);
+  e.handle(*parse_input(R"({"type":"customer_message","conversation":"c1","customer":{"id":"u7","tier":"vip"},)"
+                        R"("text":"转人工"})")
+                .event,
+           out);
+  const out::assigned* given = nullptr;
+  for (const auto& o : out)
+    if (auto* a = std::get_if<out::assigned>(&o)) given = a;
+  REQUIRE(given != nullptr);
+  auto again = e.context("c1");
+  REQUIRE(again.has_value());
+  CHECK(again->reason == given->context.reason);
+  CHECK(again->rule == given->context.rule);
+  CHECK(again->customer.tier == "vip");
+  CHECK(again->transcript.size() == given->context.transcript.size());
+  CHECK(again->summary == given->context.summary);
+  CHECK_FALSE(e.context("nobody").has_value());
+}

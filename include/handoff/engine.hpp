@@ -147,6 +147,10 @@ class engine {
 
   std::optional<conversation_info> conversation(std::string_view id) const;
   std::optional<agent_info> agent(std::string_view id) const;
+  /// What an agent taking the conversation now would be given (the
+  /// `context` of `assigned`): for a console that reconnects to a
+  /// conversation it holds. Nothing for an unknown conversation.
+  std::optional<handoff_context> context(std::string_view id) const;
   /// Conversations not closed.
   std::size_t open_conversations() const noexcept;
   /// Containment, escalations, waits, abandonment and satisfaction so far;

@@ -169,6 +169,13 @@ std::optional<conversation_info> engine::conversation(std::string_view id) const
   return impl_->info(*c);
 }
 
+std::optional<handoff_context> engine::context(std::string_view id) const {
+  std::lock_guard guard(*lock_);
+  const auto* c = impl_->conversations.find(id);
+  if (!c) return std::nullopt;
+  return impl_->context(*c);
+}
+
 engine_metrics engine::metrics() const {
   std::lock_guard guard(*lock_);
   return impl_->book.figures(impl_->conversations);
