@@ -176,3 +176,19 @@ TEST_CASE("deeply nested JSON is refused or ignored, never a crash") {
       R"({"type":"customer_message","conversation":"c1","text":"hi","customer":{"id":"u","attributes":{"a":)" + ok +
       "}}}"));
 }
+
+TEST_CASE("a sender the transport knows fills in what the event leaves out, never what it names") {
+  auto m = parse_input(R"({"type":"customer_message","text":"hi"})", known_sender{.conversation = "w-1"});
+  REQUIRE(m);
+  CHECK(std::get<in::customer_message>(*m.event).conversation == "w-1");
+  auto named = parse_input(R"({"type":"customer_message","conversation":"other","text":"hi"})",
+                           known_sender{.conversation = "w-1"});
+  REQUIRE(named);
+  CHECK(std::get<in::customer_message>(*named.event).conversation == "other");
+  auto a = parse_input(R"({"type":"agent_accept","conversation":"c1"})", known_sender{.agent = "alice"});
+  REQUIRE(a);
+  CHECK(std::get<in::agent_accept>(*a.event).agent == "alice");
+  // Without a sender, the field is still required.
+  CHECK(parse_input(R"({"type":"agent_accept","conversation":"c1"})").error.code == "missing_field");
+  CHECK(parse_input("[1]", known_sender{.conversation = "w-1"}).error.code == "invalid_json");
+}

@@ -31,6 +31,16 @@ struct parsed_input {
 /// garbled text is still delivered.
 parsed_input parse_input(std::string_view json) noexcept;
 
+/// Who sends, when the transport knows it already (a customer's own
+/// socket, a console signed in as an agent): an event that leaves out its
+/// `conversation` or `agent` is read with these instead of being refused.
+/// What the event names itself is kept, for the host to check.
+struct known_sender {
+  std::string_view conversation;
+  std::string_view agent;
+};
+parsed_input parse_input(std::string_view json, const known_sender& sender) noexcept;
+
 /// Writes an event as one line of JSON (no trailing newline); always valid
 /// UTF-8, with `type` first and the protocol's field names.
 std::string to_json(const output_event& event);

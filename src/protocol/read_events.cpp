@@ -271,7 +271,9 @@ parsed_input read_input(const nlohmann::json& j) noexcept {
 
 }  // namespace detail
 
-parsed_input parse_input(std::string_view line) noexcept {
+parsed_input parse_input(std::string_view line) noexcept { return parse_input(line, known_sender{}); }
+
+parsed_input parse_input(std::string_view line, const known_sender& sender) noexcept {
   parsed_input result;
   try {
     std::string clean;
@@ -285,6 +287,15 @@ parsed_input parse_input(std::string_view line) noexcept {
     } catch (const json::parse_error& e) {
       result.error = {"invalid_json", fmt::format("not valid JSON: {}", e.what()), {}, {}};
       return result;
+    }
+    if (j.is_object()) {
+      const auto fill = [&j](const char* key, std::string_view value) {
+        if (value.empty()) return;
+        auto it = j.find(key);
+        if (it == j.end() || it->is_null()) j[key] = value;
+      };
+      fill("conversation", sender.conversation);
+      fill("agent", sender.agent);
     }
     return detail::read_input(j);
   } catch (const std::exception& e) {
