@@ -2,6 +2,9 @@
 // `GET /metrics`: the engine's figures and the server's own, in
 // Prometheus's text exposition format.
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "shared_state.hpp"
 
@@ -47,6 +50,15 @@ struct page {
     sample(fmt::format("{}_count", name), static_cast<double>(t.count));
   }
 };
+
+// Resident memory, from the kernel's own count (the load program reads it
+// before and after opening its sockets).
+double resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long long pages_total = 0, pages_resident = 0;
+  if (!(statm >> pages_total >> pages_resident)) return 0;
+  return static_cast<double>(pages_resident) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+}
 
 }  // namespace
 
@@ -96,6 +108,7 @@ std::string shared_state::metrics_text() const {
   p.sample("handoff_connections", "role", "agent", static_cast<double>(agent_sockets_.load()));
   p.one("handoff_open_conversations", "gauge", "Conversations not closed.",
         static_cast<double>(engine_.open_conversations()));
+  p.one("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", resident_bytes());
   return std::move(p.text);
 }
 

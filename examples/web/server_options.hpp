@@ -27,6 +27,8 @@ struct server_options {
   /// Messages a socket may send per second, with this many at once.
   double messages_per_second = 10;
   double burst = 20;
+  /// An agent writes to several customers at once: ten times as many.
+  double agent_rate_factor = 10;
   /// Events waiting to be written to one socket; a reader slower than
   /// this is disconnected (it can reconnect and resume).
   std::size_t customer_queue_limit = 256;

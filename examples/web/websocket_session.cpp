@@ -18,7 +18,10 @@ websocket_session::websocket_session(net::ip::tcp::socket&& socket, std::shared_
       who_(std::move(who)),
       queue_limit_(who_.role == identity::kind::customer ? state_->options().customer_queue_limit
                                                          : state_->options().agent_queue_limit),
-      tokens_(state_->options().burst),
+      rate_(state_->options().messages_per_second *
+            (who_.role == identity::kind::agent ? state_->options().agent_rate_factor : 1)),
+      burst_(state_->options().burst * (who_.role == identity::kind::agent ? state_->options().agent_rate_factor : 1)),
+      tokens_(burst_),
       refilled_(std::chrono::steady_clock::now()) {}
 
 websocket_session::~websocket_session() = default;
@@ -149,7 +152,7 @@ bool websocket_session::within_rate() {
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - refilled_).count();
   refilled_ = now;
-  tokens_ = std::min(state_->options().burst, tokens_ + elapsed * state_->options().messages_per_second);
+  tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
   if (tokens_ < 1) return false;
   tokens_ -= 1;
   return true;

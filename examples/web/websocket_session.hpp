@@ -49,6 +49,8 @@ class websocket_session : public std::enable_shared_from_this<websocket_session>
   identity who_;
   std::deque<std::shared_ptr<const std::string>> queue_;
   std::size_t queue_limit_;
+  double rate_;
+  double burst_;
   double tokens_;
   std::chrono::steady_clock::time_point refilled_;
   bool joined_ = false;

@@ -36,8 +36,8 @@ parsed_input parse_input(std::string_view json) noexcept;
 /// `conversation` or `agent` is read with these instead of being refused.
 /// What the event names itself is kept, for the host to check.
 struct known_sender {
-  std::string_view conversation;
-  std::string_view agent;
+  std::string_view conversation = {};
+  std::string_view agent = {};
 };
 parsed_input parse_input(std::string_view json, const known_sender& sender) noexcept;
 

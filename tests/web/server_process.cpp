@@ -158,18 +158,31 @@ std::vector<nlohmann::json> ws_client::until_any(std::initializer_list<std::stri
 }
 
 std::string always_open_config(const std::string& source_dir) {
-  static const std::string path = [&] {
-    std::ifstream in(source_dir + "/examples/shop/bot.json");
+  // Removed when the tests end.
+  struct written {
+    std::filesystem::path path;
+    ~written() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  };
+  static const written file = [&] {
+    const std::filesystem::path shop = std::filesystem::path(source_dir) / "examples" / "shop";
+    std::ifstream in(shop / "bot.json");
     auto config = nlohmann::json::parse(in);
     for (auto& [name, hours] : config["business_hours"].items()) {
       hours["weekly"] = {{"daily", "00:00-24:00"}};
       hours["holidays"] = nlohmann::json::array();
     }
-    auto file = std::filesystem::temp_directory_path() / ("handoff-web-bot-" + std::to_string(::getpid()) + ".json");
-    std::ofstream(file) << config.dump(1);
-    return file.string();
+    // The copy lives elsewhere: the files it names are the shop's.
+    for (auto& [name, action] : config["actions"].items())
+      if (action.is_object() && action.contains("file"))
+        action["file"] = (shop / action["file"].get<std::string>()).string();
+    auto path = std::filesystem::temp_directory_path() / ("handoff-web-bot-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path) << config.dump(1);
+    return written{path};
   }();
-  return path;
+  return file.path.string();
 }
 
 int refused_status(unsigned short port, const std::string& target) {

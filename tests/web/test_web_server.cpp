@@ -332,7 +332,7 @@ TEST_CASE("web: a restart keeps every conversation, queue and agent where it was
   CHECK(said.back()["text"] == "found it");
 }
 
-TEST_CASE("web: the pages, /metrics and /healthz are served; other paths and methods are not") {
+TEST_CASE("web: the pages, /metrics and /healthz are served, and other paths are not") {
   server_process server(server_args());
   auto page = http_get(server.port(), "/");
   CHECK(page.first == 200);

@@ -37,8 +37,11 @@
     return e;
   }
 
-  const launcher = el("button", "hw-launcher", "💬");
+  const launcher = el("button", "hw-launcher");
   launcher.setAttribute("aria-label", "chat");
+  // A speech bubble drawn, not an emoji: not every system has an emoji font.
+  launcher.innerHTML = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="currentColor" ' +
+    'd="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
   const panel = el("div", "hw-panel");
   panel.setAttribute("role", "dialog");
   const head = el("div", "hw-head");
@@ -130,9 +133,10 @@
       case "session":
         session = { conversation: e.conversation, resume: e.resume };
         localStorage.setItem(storageKey, JSON.stringify(session));
+        // What follows (the history, or the welcome) is the whole log.
+        log.textContent = "";
         break;
       case "history":
-        log.textContent = "";
         agentName = e.agent_name || e.agent || "";
         for (const line of e.transcript)
           bubble(line.role, line.text, line.role === "agent" ? (agentName || t().agent) : null);
@@ -187,7 +191,7 @@
     socket.onmessage = m => { try { on(JSON.parse(m.data)); } catch (err) { console.error(err); } };
     socket.onclose = () => {
       socket = null;
-      note(t().reconnecting);
+      if (retry > 500) note(t().reconnecting);
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 10000);
     };
@@ -199,7 +203,10 @@
     if (!text) return;
     clearReplies();
     bubble("customer", text);
-    send({ type: "customer_message", text, customer: { language: lang } });
+    // Who the customer is, the server says (their id; tier and attributes
+    // come from the shop, never from the page); the page gives the language
+    // it was opened in.
+    send({ type: "customer_message", text });
     input.value = "";
   };
   humanButton.onclick = () => send({ type: "customer_action", action: "request_human" });
@@ -212,7 +219,13 @@
     }
   };
   closeButton.onclick = () => panel.classList.remove("hw-open");
-  langButton.onclick = () => { lang = short() === "zh" ? "en" : "zh-CN"; relabel(); };
+  // The server learns the new language at the next connection; the bot
+  // follows the language the customer writes in anyway.
+  langButton.onclick = () => {
+    lang = short() === "zh" ? "en" : "zh-CN";
+    relabel();
+    if (socket) socket.close();
+  };
 
   function mount() {
     relabel();
