@@ -51,9 +51,15 @@ struct settings {
 };
 
 // What customers ask the bot: questions the demo shop answers.
-const std::vector<std::string> questions = {
-    "how long does shipping take?", "what is your refund policy?",      "退货政策是什么", "运费怎么算",
-    "do you ship abroad?",          "how do I take care of the cream?", "你们几点上班",   "can I pay by card?"};
+const std::vector<std::string> questions = {"how long does shipping take?",
+                                            "what is your refund policy?",
+                                            "退货政策是什么",
+                                            "运费怎么算",
+                                            "do you ship abroad?",
+                                            "你们几点上班",
+                                            "how do I return an item?",
+                                            "发货要多久",
+                                            "面霜怎么保存"};
 
 struct figures {
   std::vector<double> round_trips_ms;

@@ -306,7 +306,7 @@ void shared_state::send_to_consoles(const std::shared_ptr<const std::string>& me
 // the agent who holds or is offered a conversation gets all of it; every
 // console sees the queues move.
 void shared_state::deliver(const output_event& e, websocket_session* origin) {
-  note(e);
+  const bool news_for_consoles = note(e);
   std::visit(
       [&](const auto& ev) {
         using T = std::decay_t<decltype(ev)>;
@@ -340,23 +340,30 @@ void shared_state::deliver(const output_event& e, websocket_session* origin) {
         } else if constexpr (std::is_same_v<T, out::offered>) {
           send_to_consoles(shared(to_json(e)));
         } else {
-          // queued, transferred, handed_back, resolved, closed, ticket
+          // queued, transferred, handed_back, resolved, closed, ticket. A
+          // customer's place moves each time someone ahead is served; the
+          // consoles order the line by arrival, so they hear only of a
+          // customer joining it (else each served customer would cost a
+          // message per customer behind, per console).
           auto m = shared(to_json(e));
           send_to(find(customers_, ev.conversation), m);
-          send_to_consoles(m);
+          if (news_for_consoles) send_to_consoles(m);
         }
       },
       e);
 }
 
-void shared_state::note(const output_event& e) {
+bool shared_state::note(const output_event& e) {
   if (auto* q = std::get_if<out::queued>(&e)) {
     auto [it, fresh] = waiting_.try_emplace(q->conversation);
     if (fresh) it->second.since = engine_.now();
+    const bool news = fresh || it->second.queue != q->queue || !it->second.offered_to.empty() || it->second.position == 0;
     it->second.queue = q->queue;
     it->second.position = q->position;
     it->second.estimated_wait_seconds = q->estimated_wait_seconds;
     it->second.offered_to.clear();
+    queues_changed_ = true;
+    return news;
   } else if (auto* x = std::get_if<out::escalated>(&e)) {
     auto [it, fresh] = waiting_.try_emplace(x->conversation);
     if (fresh) it->second.since = engine_.now();
@@ -382,9 +389,12 @@ void shared_state::note(const output_event& e) {
         },
         e);
   }
+  queues_changed_ = true;
+  return true;
 }
 
 void shared_state::publish_queue_lengths() {
+  if (!std::exchange(queues_changed_, false)) return;
   std::map<std::string, std::size_t> lengths;
   for (const auto& q : engine_.config().queues) lengths[q.id] = 0;
   for (const auto& [conversation, w] : waiting_) ++lengths[w.queue];

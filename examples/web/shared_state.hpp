@@ -91,7 +91,9 @@ class shared_state : public std::enable_shared_from_this<shared_state> {
   void drain();
   void handle_batch(std::vector<pending>& batch);
   void deliver(const output_event& e, websocket_session* origin);
-  void note(const output_event& e);
+  /// Keeps who waits and who holds what up to date; false for an event
+  /// that tells the consoles nothing new (a place in line that moved).
+  bool note(const output_event& e);
   void welcome(websocket_session& s, const identity& who);
   void greet_agent(websocket_session& s, const identity& who);
   void recover();
@@ -121,6 +123,7 @@ class shared_state : public std::enable_shared_from_this<shared_state> {
   std::unordered_map<std::string, waiting_entry> waiting_;
   std::unordered_map<std::string, std::string> holders_;
   std::vector<pending> batch_;
+  bool queues_changed_ = true;
   std::vector<std::vector<output_event>> outputs_;
 
   // Read by `/metrics` from any thread.

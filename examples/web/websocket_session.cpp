@@ -176,7 +176,8 @@ void websocket_session::on_send(std::shared_ptr<const std::string> message) {
     // cut off, and its page reconnects and resumes.
     state_->count_refused("slow_reader");
     closing_ = true;
-    queue_.clear();
+    // The message being written stays until its write completes.
+    queue_.erase(queue_.begin() + 1, queue_.end());
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
     return;
@@ -192,7 +193,7 @@ void websocket_session::on_write(beast::error_code ec, std::size_t) {
     queue_.clear();
     return;  // the read fails too, and finishes
   }
-  queue_.pop_front();
+  if (!queue_.empty()) queue_.pop_front();
   if (queue_.empty() || closing_) return;
   ws_.async_write(net::buffer(*queue_.front()),
                   beast::bind_front_handler(&websocket_session::on_write, shared_from_this()));
