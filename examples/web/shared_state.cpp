@@ -357,7 +357,8 @@ bool shared_state::note(const output_event& e) {
   if (auto* q = std::get_if<out::queued>(&e)) {
     auto [it, fresh] = waiting_.try_emplace(q->conversation);
     if (fresh) it->second.since = engine_.now();
-    const bool news = fresh || it->second.queue != q->queue || !it->second.offered_to.empty() || it->second.position == 0;
+    const bool news =
+        fresh || it->second.queue != q->queue || !it->second.offered_to.empty() || it->second.position == 0;
     it->second.queue = q->queue;
     it->second.position = q->position;
     it->second.estimated_wait_seconds = q->estimated_wait_seconds;
