@@ -5,12 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh >&2
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
-cmake --build build -j "${JOBS:-$(nproc)}" --target handoff_cli >&2
+bash scripts/build.sh handoff_cli
 # Conversations are kept in a SQLite file, so they outlive the demo: run it
 # again and the shop remembers (HANDOFF_STORE=memory keeps nothing).
 exec build/bin/handoff chat --config examples/shop/bot.json --store "${HANDOFF_STORE:-sqlite:build/demo.sqlite}" "$@"

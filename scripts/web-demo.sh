@@ -9,11 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh >&2
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B build "${generator[@]}" "${launcher[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
-cmake --build build -j "${JOBS:-$(nproc)}" --target handoff_web >&2
+bash scripts/build.sh handoff_web
 exec build/bin/handoff-web --config examples/shop/bot.json --listen "${HANDOFF_WEB_LISTEN:-127.0.0.1:8080}" \
   --store "${HANDOFF_STORE:-sqlite:build/web-demo.sqlite}" --agents examples/web/agents.json "$@"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 store=${1:-memory}
 shift || true
 [[ -x build/bin/handoff-web && -x build/bin/handoff-web-load ]] ||
-  cmake --build build --target handoff_web handoff_web_load -j "${JOBS:-$(nproc)}" >&2
+  bash scripts/build.sh handoff_web handoff_web_load
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 - "$work" <<'PY'

@@ -43,6 +43,7 @@ class gatekeeper {
   /// The agent's account when `token` is theirs.
   const agent_account* sign_in(std::string_view agent, std::string_view token) const;
   const agent_account* find(std::string_view agent) const;
+  const std::unordered_map<std::string, agent_account>& agents() const noexcept { return agents_; }
 
   /// A new conversation id no one can guess.
   std::string new_conversation() const;

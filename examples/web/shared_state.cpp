@@ -181,6 +181,11 @@ void shared_state::greet_agent(websocket_session& s, const identity& who) {
   json queues = json::array();
   for (const auto& q : engine_.config().queues) queues.push_back(q.id);
   hello["queues"] = std::move(queues);
+  // Colleagues to transfer to: ids and names, never their tokens.
+  json colleagues = json::array();
+  for (const auto& [id, colleague] : access_.agents())
+    if (id != who.id) colleagues.push_back({{"id", id}, {"name", colleague.name.empty() ? id : colleague.name}});
+  hello["agents"] = std::move(colleagues);
   s.send(shared(hello.dump()));
   s.send(shared(queues_json()));
   // What this agent holds or is offered comes back with its whole context.

@@ -347,3 +347,41 @@ TEST_CASE("web: the pages, /metrics and /healthz are served, and other paths are
                              "handoff_messages_total", "handoff_errors_total"})
     CHECK_MESSAGE(metrics.second.find(std::string("# TYPE ") + family) != std::string::npos, family);
 }
+
+TEST_CASE("web: an agent hands a conversation to a colleague named in the console, tokens never shown") {
+  server_process server(server_args());
+  ws_client a(server.port(), alice);
+  auto hello = *a.next();
+  REQUIRE(hello["agents"].size() == 1);
+  CHECK(hello["agents"][0]["id"] == "bob");
+  CHECK(hello.dump().find("token") == std::string::npos);
+  a.next();
+  a.send({{"type", "agent_status"}, {"status", "online"}});
+  ws_client b(server.port(), "/ws/agent?agent=bob&token=bob-demo-token");
+  b.next();
+  b.next();
+  b.send({{"type", "agent_status"}, {"status", "online"}});
+  ws_client c(server.port(), customer_target());
+  const std::string id = (*c.next())["conversation"];
+  c.next();
+  c.send({{"type", "customer_message"}, {"text", "I want to talk to a person"}});
+  auto taken = a.until_any({"offered", "assigned"});
+  // Whoever the router chose hands it to the other.
+  ws_client* holder = &a;
+  ws_client* colleague = &b;
+  std::string to = "bob";
+  if (taken.empty() || taken.back()["agent"] != "alice") {
+    holder = &b;
+    colleague = &a;
+    to = "alice";
+  }
+  holder->send({{"type", "agent_transfer"}, {"conversation", id}, {"to_agent", to}});
+  bool got = false;
+  while (auto e = colleague->next()) {
+    if ((*e)["type"] == "assigned" && (*e)["agent"] == to && (*e).contains("context")) {
+      got = true;
+      break;
+    }
+  }
+  CHECK(got);
+}

@@ -170,7 +170,16 @@
         setStatus(e.status);
         const select = $("transfer-queue");
         select.textContent = "";
-        for (const q of queues) select.append(el("option", null, q));
+        for (const q of queues) {
+          const o = el("option", null, "queue: " + q);
+          o.value = "queue:" + q;
+          select.append(o);
+        }
+        for (const a of e.agents || []) {
+          const o = el("option", null, "agent: " + a.name);
+          o.value = "agent:" + a.id;
+          select.append(o);
+        }
         break;
       }
       case "queues":
@@ -280,7 +289,11 @@
   };
   $("to-bot").onclick = () => open && send({ type: "agent_release", conversation: open, outcome: "to_bot" });
   $("resolve").onclick = () => open && send({ type: "agent_release", conversation: open, outcome: "resolved" });
-  $("transfer").onclick = () => open && send({ type: "agent_transfer", conversation: open, queue: $("transfer-queue").value });
+  $("transfer").onclick = () => {
+    if (!open) return;
+    const [kind, target] = $("transfer-queue").value.split(/:(.*)/s);
+    send({ type: "agent_transfer", conversation: open, [kind === "agent" ? "to_agent" : "queue"]: target });
+  };
 
   const saved = JSON.parse(store.getItem("handoff.agent") || "null");
   if (saved) connect(saved.agent, saved.token);
