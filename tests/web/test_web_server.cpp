@@ -187,7 +187,12 @@ TEST_CASE("web: oversized messages, huge frames, floods and garbage are refused 
     ws_client huge(server.port(), customer_target());
     huge.next();
     huge.next();
-    huge.send_text(std::string(2 * 1024 * 1024, 'y'));
+    // The server may close before the whole frame is written: the write
+    // then fails here, which is the refusal too.
+    try {
+      huge.send_text(std::string(2 * 1024 * 1024, 'y'));
+    } catch (const boost::system::system_error&) {
+    }
     while (huge.next(std::chrono::milliseconds(2000))) {
     }
     CHECK(huge.closed());
