@@ -287,6 +287,111 @@ double percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+// What one run measured.
+struct outcome {
+  figures f;
+  std::size_t agents = 0;
+  long long held = 0, lost = 0;
+  double connect_seconds = 0, measured_seconds = 0, memory_per_connection = 0;
+};
+
+outcome run(const settings& s, const tcp::endpoint& at) {
+  net::io_context io;
+  outcome o;
+  figures& f = o.f;
+  const double before = server_resident_bytes(at);
+
+  std::vector<std::shared_ptr<agent>> agents;
+  if (!s.agents_file.empty())
+    for (const auto& [id, account] : handoff::web::gatekeeper::read_agents(s.agents_file)) {
+      agents.push_back(std::make_shared<agent>(io, s, id, account.token));
+      agents.back()->start(at);
+    }
+  o.agents = agents.size();
+
+  // Connections open a few hundred at a time, so the server's backlog holds.
+  std::vector<std::shared_ptr<customer>> customers;
+  customers.reserve(static_cast<std::size_t>(s.customers));
+  std::mt19937 rng(7);
+  std::bernoulli_distribution asks(s.human_share);
+  for (int i = 0; i < s.customers; ++i)
+    customers.push_back(std::make_shared<customer>(io, s, f, asks(rng), static_cast<std::uint32_t>(rng())));
+  std::size_t next = 0;
+  int in_flight = 0;
+  std::function<void()> open_more = [&] {
+    while (in_flight < s.connect_at_once && next < customers.size()) {
+      ++in_flight;
+      customers[next++]->start(at, [&](bool ok) {
+        --in_flight;
+        (ok ? f.connected : f.failed_connections) += 1;
+        open_more();
+      });
+    }
+  };
+  const auto started = clock_type::now();
+  open_more();
+  // Everyone connected (or refused), then a second to settle, then the measurement.
+  const auto connect_deadline = started + std::chrono::seconds(120);
+  while (f.connected + f.failed_connections < s.customers && clock_type::now() < connect_deadline)
+    io.run_for(std::chrono::milliseconds(50));
+  o.connect_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+  io.run_for(std::chrono::seconds(1));
+  const double after = server_resident_bytes(at);
+  o.memory_per_connection = f.connected > 0 ? (after - before) / f.connected : 0;
+
+  f.measuring = true;
+  const auto measure_start = clock_type::now();
+  io.run_for(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(s.seconds)));
+  o.measured_seconds = std::chrono::duration<double>(clock_type::now() - measure_start).count();
+  for (auto& c : customers) c->stop_writing();
+  // Answers still on their way are waited for, a little.
+  const auto drain_until = clock_type::now() + std::chrono::seconds(5);
+  auto outstanding = [&] {
+    return std::count_if(customers.begin(), customers.end(), [](const auto& c) { return c->waiting_for_answer(); });
+  };
+  while (outstanding() > 0 && clock_type::now() < drain_until) io.run_for(std::chrono::milliseconds(50));
+  o.held = std::count_if(customers.begin(), customers.end(), [](const auto& c) { return c->open(); });
+  o.lost = f.sent - f.answered - f.refused;
+  for (auto& c : customers) c->close();
+  io.run_for(std::chrono::milliseconds(500));
+  return o;
+}
+
+void report(const settings& s, outcome& o) {
+  const figures& f = o.f;
+  auto rtt = f.round_trips_ms;
+  const double p50 = percentile(rtt, 0.50), p99 = percentile(rtt, 0.99);
+  const double per_second = static_cast<double>(f.answered) / o.measured_seconds;
+  if (s.json) {
+    nlohmann::json j{{"customers", s.customers},
+                     {"connections_held", o.held},
+                     {"failed_connections", f.failed_connections},
+                     {"connect_seconds", o.connect_seconds},
+                     {"seconds", o.measured_seconds},
+                     {"sent", f.sent},
+                     {"answered", f.answered},
+                     {"refused", f.refused},
+                     {"lost", o.lost},
+                     {"messages_per_second", per_second},
+                     {"p50_ms", p50},
+                     {"p99_ms", p99},
+                     {"asked_for_person", f.asked_for_person},
+                     {"served_by_agent", f.served_by_agent},
+                     {"agents", o.agents},
+                     {"server_memory_per_connection_bytes", o.memory_per_connection}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("connections held: %lld of %d (%d refused), opened in %.1f s\n", o.held, s.customers,
+              f.failed_connections, o.connect_seconds);
+  std::printf("customer messages: %lld sent, %lld answered, %lld refused, %lld lost, in %.1f s: %.0f per second\n",
+              f.sent, f.answered, f.refused, o.lost, o.measured_seconds, per_second);
+  std::printf("round trip: median %.2f ms, 99th percentile %.2f ms\n", p50, p99);
+  std::printf("asked for a person: %lld, served by an agent: %lld (%zu agents)\n", f.asked_for_person,
+              f.served_by_agent, o.agents);
+  std::printf("server memory per connection: %.0f bytes\n", o.memory_per_connection);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -321,95 +426,14 @@ int main(int argc, char** argv) {
     l.rlim_cur = l.rlim_max;
     setrlimit(RLIMIT_NOFILE, &l);
   }
-
-  net::io_context io;
-  const tcp::endpoint at(net::ip::make_address(s.host == "[::1]" ? "::1" : s.host),
-                         static_cast<unsigned short>(std::stoi(s.port)));
-  figures f;
-  const double before = server_resident_bytes(at);
-
-  std::vector<std::shared_ptr<agent>> agents;
-  if (!s.agents_file.empty())
-    for (const auto& [id, account] : handoff::web::gatekeeper::read_agents(s.agents_file)) {
-      agents.push_back(std::make_shared<agent>(io, s, id, account.token));
-      agents.back()->start(at);
-    }
-
-  // Connections open a few hundred at a time, so the server's backlog holds.
-  std::vector<std::shared_ptr<customer>> customers;
-  customers.reserve(static_cast<std::size_t>(s.customers));
-  std::mt19937 rng(7);
-  std::bernoulli_distribution asks(s.human_share);
-  for (int i = 0; i < s.customers; ++i)
-    customers.push_back(std::make_shared<customer>(io, s, f, asks(rng), static_cast<std::uint32_t>(rng())));
-  std::size_t next = 0;
-  int in_flight = 0;
-  std::function<void()> open_more = [&] {
-    while (in_flight < s.connect_at_once && next < customers.size()) {
-      ++in_flight;
-      customers[next++]->start(at, [&](bool ok) {
-        --in_flight;
-        (ok ? f.connected : f.failed_connections) += 1;
-        open_more();
-      });
-    }
-  };
-  const auto started = clock_type::now();
-  open_more();
-  // Everyone connected (or refused), then a second to settle, then the measurement.
-  const auto connect_deadline = started + std::chrono::seconds(120);
-  while (f.connected + f.failed_connections < s.customers && clock_type::now() < connect_deadline)
-    io.run_for(std::chrono::milliseconds(50));
-  const double connect_seconds = std::chrono::duration<double>(clock_type::now() - started).count();
-  io.run_for(std::chrono::seconds(1));
-  const double after = server_resident_bytes(at);
-  f.measuring = true;
-  const auto measure_start = clock_type::now();
-  io.run_for(std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(s.seconds)));
-  const double measured = std::chrono::duration<double>(clock_type::now() - measure_start).count();
-  for (auto& c : customers) c->stop_writing();
-  // Answers still on their way are waited for, a little.
-  const auto drain_until = clock_type::now() + std::chrono::seconds(5);
-  auto outstanding = [&] {
-    return std::count_if(customers.begin(), customers.end(), [](const auto& c) { return c->waiting_for_answer(); });
-  };
-  while (outstanding() > 0 && clock_type::now() < drain_until) io.run_for(std::chrono::milliseconds(50));
-  const long long held = std::count_if(customers.begin(), customers.end(), [](const auto& c) { return c->open(); });
-  const long long lost = f.sent - f.answered - f.refused;
-  for (auto& c : customers) c->close();
-  io.run_for(std::chrono::milliseconds(500));
-
-  auto rtt = f.round_trips_ms;
-  const double p50 = percentile(rtt, 0.50), p99 = percentile(rtt, 0.99);
-  const double per_second = static_cast<double>(f.answered) / measured;
-  const double per_connection = f.connected > 0 ? (after - before) / f.connected : 0;
-  if (s.json) {
-    nlohmann::json j{{"customers", s.customers},
-                     {"connections_held", held},
-                     {"failed_connections", f.failed_connections},
-                     {"connect_seconds", connect_seconds},
-                     {"seconds", measured},
-                     {"sent", f.sent},
-                     {"answered", f.answered},
-                     {"refused", f.refused},
-                     {"lost", lost},
-                     {"messages_per_second", per_second},
-                     {"p50_ms", p50},
-                     {"p99_ms", p99},
-                     {"asked_for_person", f.asked_for_person},
-                     {"served_by_agent", f.served_by_agent},
-                     {"agents", agents.size()},
-                     {"server_memory_per_connection_bytes", per_connection}};
-    std::printf("%s\n", j.dump(2).c_str());
-  } else {
-    std::printf("connections held: %lld of %d (%d refused), opened in %.1f s\n", held, s.customers,
-                f.failed_connections, connect_seconds);
-    std::printf("customer messages: %lld sent, %lld answered, %lld refused, %lld lost, in %.1f s: %.0f per second\n",
-                f.sent, f.answered, f.refused, lost, measured, per_second);
-    std::printf("round trip: median %.2f ms, 99th percentile %.2f ms\n", p50, p99);
-    std::printf("asked for a person: %lld, served by an agent: %lld (%zu agents)\n", f.asked_for_person,
-                f.served_by_agent, agents.size());
-    std::printf("server memory per connection: %.0f bytes\n", per_connection);
+  try {
+    const tcp::endpoint at(net::ip::make_address(s.host == "[::1]" ? "::1" : s.host),
+                           static_cast<unsigned short>(std::stoi(s.port)));
+    outcome o = run(s, at);
+    report(s, o);
+    return o.lost == 0 && o.held == s.customers ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "handoff-web-load: %s\n", e.what());
+    return 2;
   }
-  return lost == 0 && held == s.customers ? 0 : 1;
 }
