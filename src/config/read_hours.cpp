@@ -101,14 +101,11 @@ std::optional<std::chrono::year_month_day> config_reader::calendar_date(std::str
 void config_reader::read_business_hours(const json& j, bot_config& cfg) {
   const std::string ptr = "/business_hours";
   if (!expect_object(j, ptr)) return;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.key().starts_with("$")) continue;
-    const auto p = at(ptr, it.key());
-    const auto& o = it.value();
-    if (!expect_object(o, p)) continue;
+  for_each_entry(j, ptr, [&](const std::string& id, const json& o, const std::string& p) {
+    if (!expect_object(o, p)) return;
     allow_keys(o, p, {"time_zone", "weekly", "holidays", "dates"});
     business_hours h;
-    h.id = it.key();
+    h.id = id;
     if (auto z = required(o, p, "time_zone", "an IANA time zone such as \"Asia/Shanghai\"")) {
       h.time_zone = string_value(*z, at(p, "time_zone"));
       if (z->is_string() && !detail::find_time_zone(h.time_zone))
@@ -120,17 +117,15 @@ void config_reader::read_business_hours(const json& j, bot_config& cfg) {
     if (auto w = required(o, p, "weekly", "hours by day, such as {\"mon-fri\": \"09:00-18:00\"}");
         w && expect_object(*w, at(p, "weekly"))) {
       std::array<bool, 7> given{};
-      for (auto d = w->begin(); d != w->end(); ++d) {
-        if (d.key().starts_with("$")) continue;
-        const auto dp = at(at(p, "weekly"), d.key());
-        auto spans = openings(d.value(), dp);
-        for (int k : weekdays(d.key(), dp)) {
+      for_each_entry(*w, at(p, "weekly"), [&](const std::string& days, const json& value, const std::string& dp) {
+        auto spans = openings(value, dp);
+        for (int k : weekdays(days, dp)) {
           if (given[static_cast<std::size_t>(k)])
             problem(problem_id::duplicate_id, dp, fmt::format("{} is given more than once", day_names[k]));
           given[static_cast<std::size_t>(k)] = true;
           h.weekly[static_cast<std::size_t>(k)] = spans;
         }
-      }
+      });
     }
     std::set<std::string> seen;
     auto add_date = [&](std::string_view text, const std::string& dp, std::vector<opening> spans) {
@@ -146,18 +141,16 @@ void config_reader::read_business_hours(const json& j, bot_config& cfg) {
         if ((*hol)[i].is_string()) add_date(text, dp, {});
       }
     if (auto ds = member(o, p, "dates"); ds && expect_object(*ds, at(p, "dates")))
-      for (auto d = ds->begin(); d != ds->end(); ++d) {
-        if (d.key().starts_with("$")) continue;
-        const auto dp = at(at(p, "dates"), d.key());
-        add_date(d.key(), dp, openings(d.value(), dp));
-      }
+      for_each_entry(*ds, at(p, "dates"), [&](const std::string& date, const json& value, const std::string& dp) {
+        add_date(date, dp, openings(value, dp));
+      });
     std::sort(h.dates.begin(), h.dates.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     bool ever = false;
     for (const auto& day : h.weekly) ever = ever || !day.empty();
     if (!ever)
       warning(problem_id::never_open, at(p, "weekly"), "open on no day of the week: every handoff becomes a ticket");
     cfg.hours.push_back(std::move(h));
-  }
+  });
 }
 
 }  // namespace handoff::detail

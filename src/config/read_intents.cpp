@@ -42,9 +42,9 @@ void config_reader::read_intents(const json& j, bot_config& cfg) {
               fmt::format("no action \"{}\" in `actions`; the host must register it", def.action));
     if (auto r = member(o, p, "responses"); r && expect_object(*r, at(p, "responses"))) {
       if (def.action.empty()) problem(problem_id::invalid_value, at(p, "responses"), "`responses` need an `action`");
-      for (auto it = r->begin(); it != r->end(); ++it)
-        if (!it.key().starts_with("$"))
-          def.responses.emplace_back(it.key(), localized(it.value(), at(at(p, "responses"), it.key()), true));
+      for_each_entry(*r, at(p, "responses"), [&](const std::string& outcome, const json& text, const std::string& rp) {
+        def.responses.emplace_back(outcome, localized(text, rp, true));
+      });
     }
     if (def.answer.empty() && def.responses.empty() && !def.requests_human && !def.welcome)
       problem(problem_id::missing, at(p, "answer"),
@@ -98,14 +98,11 @@ std::vector<slot_definition> config_reader::read_slots(const json& j, const std:
 void config_reader::read_actions(const json& j, bot_config& cfg) {
   const std::string ptr = "/actions";
   if (!expect_object(j, ptr)) return;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.key().starts_with("$")) continue;
-    const auto p = at(ptr, it.key());
-    const auto& o = it.value();
-    if (!expect_object(o, p)) continue;
+  for_each_entry(j, ptr, [&](const std::string& name, const json& o, const std::string& p) {
+    if (!expect_object(o, p)) return;
     allow_keys(o, p, {"type", "file", "key", "outcome", "update", "update_when"});
     action_definition a;
-    a.name = it.key();
+    a.name = name;
     if (auto t = required(o, p, "type", "\"lookup\""); t && string_value(*t, at(p, "type")) != "lookup")
       problem(problem_id::invalid_value, at(p, "type"),
               "the built-in action type is \"lookup\"; the host registers others");
@@ -121,7 +118,7 @@ void config_reader::read_actions(const json& j, bot_config& cfg) {
     if (!a.update.empty() && a.update_when.empty())
       problem(problem_id::missing, at(p, "update_when"), "`update` needs `update_when`: the outcomes that allow it");
     cfg.actions.push_back(std::move(a));
-  }
+  });
 }
 
 }  // namespace handoff::detail

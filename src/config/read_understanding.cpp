@@ -43,14 +43,10 @@ void config_reader::read_understanding(const json& j, bot_config& cfg) {
     u.seed = static_cast<std::uint32_t>(integer(*s, at(ptr, "seed"), 0, 0xFFFFFFFFll));
   if (auto o = member(j, ptr, "out_of_scope")) u.out_of_scope = by_language(*o, at(ptr, "out_of_scope"), false);
   if (auto s = member(j, ptr, "settings"); s && expect_object(*s, at(ptr, "settings")))
-    for (auto it = s->begin(); it != s->end(); ++it) {
-      if (it.key().starts_with("$")) continue;
-      if (!detail::within_depth(it.value())) {
-        problem(problem_id::invalid_value, at(at(ptr, "settings"), it.key()), "nested too deeply");
-        continue;
-      }
-      u.settings.emplace_back(it.key(), detail::from_json(it.value()));
-    }
+    for_each_entry(*s, at(ptr, "settings"), [&](const std::string& matcher, const json& v, const std::string& p) {
+      if (!detail::within_depth(v)) return problem(problem_id::invalid_value, p, "nested too deeply");
+      u.settings.emplace_back(matcher, detail::from_json(v));
+    });
 }
 
 }  // namespace handoff::detail

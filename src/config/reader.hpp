@@ -41,6 +41,13 @@ class config_reader {
   bool expect_array(const json& j, const std::string& ptr);
   void allow_keys(const json& obj, const std::string& ptr, std::initializer_list<std::string_view> keys);
   const json* member(const json& obj, const std::string&, const char* key);
+  /// Calls `visit(key, value, pointer)` for each member of `obj` but the
+  /// notes a configuration may carry (`$comment`, `$schema`).
+  template <class Visit>
+  static void for_each_entry(const json& obj, const std::string& ptr, Visit&& visit) {
+    for (auto it = obj.begin(); it != obj.end(); ++it)
+      if (!it.key().starts_with("$")) visit(it.key(), it.value(), at(ptr, it.key()));
+  }
   const json* required(const json& obj, const std::string& ptr, const char* key, std::string_view expected);
   std::string string_value(const json& j, const std::string& ptr);
   std::string optional_string(const json& obj, const std::string& ptr, const char* key);
