@@ -12,23 +12,14 @@ rounds=${2:-5}
 data=${3:-../shared/data/clinc150.json}
 here=build/bin/handoff
 [[ -x $here ]] || { echo "bench-predict-ab: build this tree first (scripts/test.sh)" >&2; exit 1; }
-other=build/ab-$(git rev-parse --short "$rev")
-if [[ ! -x $other/build/bin/handoff ]]; then
-  rm -rf "$other"
-  git worktree prune
-  git worktree add --detach "$other" "$rev" >&2
-  launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  cmake -S "$other" -B "$other/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >&2
-  cmake --build "$other/build" --target handoff_cli -j 2 >&2
-fi
+other_tool=$(bash scripts/build-revision.sh "$rev")
 run() {
   "$1" eval --data "$data" --json --predict-seconds 3 |
     python3 -c 'import json,sys; d=json.load(sys.stdin); print(round(d["predict_per_second"]), round(d["predict_one_per_second"]))'
 }
 results=$(mktemp)
 for ((i = 1; i <= rounds; ++i)); do
-  echo "$rev $(run "$other/build/bin/handoff")" | tee -a "$results"
+  echo "$rev $(run "$other_tool")" | tee -a "$results"
   echo "this $(run "$here")" | tee -a "$results"
 done
 python3 - "$results" <<'PY'
