@@ -145,9 +145,12 @@ TEST_CASE("web: an agent needs a valid token, and acts only as themselves and on
   a.send({{"type", "agent_message"}, {"conversation", id}, {"text", "I am not yours"}});
   auto not_held = a.until("error");
   REQUIRE_FALSE(not_held.empty());
-  CHECK(not_held.back()["code"] != "forbidden");
+  CHECK(not_held.back()["code"] == "not_holder");
+  CHECK(not_held.back()["conversation"] == id);
   a.send({{"type", "agent_release"}, {"conversation", id}, {"outcome", "resolved"}});
-  CHECK_FALSE(a.until("error").empty());
+  auto not_released = a.until("error");
+  REQUIRE_FALSE(not_released.empty());
+  CHECK(not_released.back()["code"] == "not_holder");
   CHECK_FALSE(c.next(std::chrono::milliseconds(300)));  // the customer saw nothing
 }
 
