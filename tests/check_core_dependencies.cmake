@@ -1,10 +1,10 @@
 # The core library (libhandoff) neither includes nor links SQLite or Boost;
-# only src/stores/sqlite.cpp, built into handoff::sqlite, uses SQLite.
+# only src/stores/sqlite*.cpp, built into handoff::sqlite, uses SQLite.
 # Run as: cmake -DSOURCE_DIR=... -DCORE=path/to/libhandoff -P check_core_dependencies.cmake
 file(GLOB_RECURSE sources "${SOURCE_DIR}/src/*.cpp" "${SOURCE_DIR}/src/*.hpp" "${SOURCE_DIR}/include/*.hpp")
 set(bad "")
 foreach(source IN LISTS sources)
-  if(source MATCHES "/src/cli/" OR source MATCHES "/src/stores/sqlite.cpp$")
+  if(source MATCHES "/src/cli/" OR source MATCHES "/src/stores/sqlite[a-z_]*\\.[ch]pp$")
     continue()
   endif()
   file(STRINGS "${source}" lines REGEX "#include [<\"](sqlite3|boost/)")

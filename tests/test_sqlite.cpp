@@ -1,6 +1,7 @@
 // The SQLite store: files of other versions and other programs, locked,
 // read-only and full ones.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,11 @@ TEST_CASE("SQLite store files: older schemas are brought up to date, others are 
     CHECK(c1->transcript.front().text == "你好");
     test::run_lines(e, R"({"type":"customer_message","conversation":"c1","text":"退货政策是什么"})");
     CHECK(kept->snapshot("c1"));  // the new table works
+    // The first event after the restart wrote the whole transcript, the
+    // lines replayed from the old events included.
+    const auto lines = kept->transcript("c1");
+    REQUIRE(lines.size() == e.conversation("c1")->transcript.size());
+    CHECK(nlohmann::json::parse(lines.front())["text"] == "你好");
     sqlite3* raw = nullptr;
     REQUIRE(sqlite3_open(db.path.c_str(), &raw) == SQLITE_OK);
     sqlite3_stmt* st = nullptr;
@@ -68,6 +74,50 @@ TEST_CASE("SQLite store files: older schemas are brought up to date, others are 
     sqlite3_finalize(st);
     sqlite3_close(raw);
   }
+  SUBCASE("a schema 2 store (snapshots carrying their transcripts) is regrouped by conversation") {
+    temp_db db("schema2");
+    std::string reference;  // what the conversation is, to the engine
+    {
+      engine e(test::shop_config(), at_nine(nullptr));
+      test::run_lines(e, R"({"type":"customer_message","conversation":"c1","text":"你好"})");
+      reference = to_json(*e.conversation("c1"));
+    }
+    {
+      sqlite3* raw = nullptr;
+      REQUIRE(sqlite3_open(db.path.c_str(), &raw) == SQLITE_OK);
+      auto event = to_json(input_event{in::customer_message{"c1", "你好", {}, {}, {}}});
+      std::string sql =
+          "CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, conversation TEXT NOT NULL, "
+          "event TEXT NOT NULL, effects TEXT NOT NULL);"
+          "CREATE INDEX events_by_conversation ON events (conversation, seq);"
+          "CREATE TABLE conversations (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated INTEGER NOT NULL, "
+          "json TEXT NOT NULL) WITHOUT ROWID;"
+          "CREATE INDEX conversations_by_state ON conversations (state);"
+          "PRAGMA application_id=1212436294; PRAGMA user_version=2;"
+          "INSERT INTO events VALUES (1, 1736154000000, 'c1', '" +
+          event + "', '[]');";
+      REQUIRE(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+      sqlite3_stmt* st = nullptr;
+      REQUIRE(sqlite3_prepare_v2(raw, "INSERT INTO conversations VALUES ('c1', 'bot', 1736154000000, ?)", -1, &st,
+                                 nullptr) == SQLITE_OK);
+      sqlite3_bind_text(st, 1, reference.c_str(), -1, SQLITE_TRANSIENT);
+      REQUIRE(sqlite3_step(st) == SQLITE_DONE);
+      sqlite3_finalize(st);
+      sqlite3_close(raw);
+    }
+    auto kept = open_sqlite_store(db.path);
+    CHECK(test::kept_conversation(*kept, "c1") == nlohmann::json::parse(reference));
+    CHECK_FALSE(nlohmann::json::parse(kept->snapshot("c1")->json).contains("transcript"));
+    CHECK(kept->snapshot("c1")->state == "bot");
+    CHECK(kept->conversation_events("c1").size() == 1);
+    CHECK(kept->open_conversations() == std::vector<std::string>{"c1"});
+    // And the engine carries on from it, adding lines after the old ones.
+    engine e(test::shop_config(), at_nine(kept.get()));
+    test::run_lines(e, R"({"type":"customer_message","conversation":"c1","text":"退货政策是什么"})");
+    CHECK(test::kept_conversation(*kept, "c1") == nlohmann::json::parse(to_json(*e.conversation("c1"))));
+    CHECK(kept->conversation_events("c1").size() == 2);
+  }
+
   SUBCASE("a newer schema is refused, not misread") {
     temp_db db("newer");
     open_sqlite_store(db.path);
@@ -181,4 +231,28 @@ TEST_CASE("a full SQLite store refuses events with a clear error and loses none 
   engine again(test::shop_config(), at_nine(reopened.get()));
   CHECK(static_cast<int>(reopened->conversation_events("c1").size()) == taken);
   CHECK(static_cast<int>(again.conversation("c1")->transcript.size()) >= taken);
+}
+
+TEST_CASE("the SQLite store's log is copied back beside the commits, and stays bounded") {
+  // The largest the log grew while 3,000 events were kept, one commit each.
+  auto largest_log = [](int checkpoint_pages) {
+    temp_db db("checkpoints");
+    sqlite_store_options o;
+    o.checkpoint_pages = checkpoint_pages;
+    auto kept = open_sqlite_store(db.path, o);
+    engine e(test::shop_config(), at_nine(kept.get()));
+    std::uintmax_t largest = 0;
+    for (int i = 0; i < 3000; ++i) {
+      test::run_lines(e, fmt::format(R"({{"type":"customer_message","conversation":"c{}","text":"退货政策是什么 {}"}})",
+                                     i % 200, std::string(300, 'x')));
+      if (i % 50 == 0) largest = std::max(largest, fs::file_size(db.path.string() + "-wal"));
+    }
+    CHECK(kept->conversation_events("c7").size() == 15);
+    return largest;
+  };
+  const auto never = largest_log(1 << 30);  // every page written stays in the log
+  const auto often = largest_log(50);
+  CAPTURE(never);
+  CAPTURE(often);
+  CHECK(often * 3 < never);
 }

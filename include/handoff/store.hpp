@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,14 +42,18 @@ struct stored_event {
 };
 
 /// A conversation as it stands after the last event that touched it, so a
-/// host can list and read conversations without running an engine.
+/// host can list and read conversations without running an engine. Its
+/// transcript is kept apart, line by line (`store::append_transcript`): a
+/// snapshot that carried it would be rewritten whole at every message, and
+/// a long conversation would cost more with each line.
 struct conversation_snapshot {
   std::string id;
   /// `bot`, `queued`, `offered`, `assigned`, `resolved` or `closed`.
   std::string state;
   time_point updated{};
-  /// The conversation (customer, queue, agent, tags, transcript) as JSON,
-  /// redacted as the configuration says.
+  /// The conversation (customer, channel, language, queue, agent, tags,
+  /// feedback) as a JSON object without its `transcript`, redacted as the
+  /// configuration says.
   std::string json;
 };
 
@@ -69,6 +74,12 @@ class store {
   virtual void append(stored_event& event) = 0;
   /// Queues a conversation's latest snapshot, replacing the one kept.
   virtual void put_snapshot(const conversation_snapshot& snapshot) = 0;
+  /// Queues lines of a conversation's transcript, each a JSON object
+  /// redacted as the configuration says: `lines[0]` is line `first`
+  /// (counted from 0), and a line already kept at a number is replaced.
+  /// Lines are only ever added, so a store appends and never rewrites.
+  virtual void append_transcript(std::string_view conversation, std::size_t first,
+                                 std::span<const std::string> lines) = 0;
   /// Makes everything queued since the last commit durable, all or
   /// nothing. Throws `store_error` when it cannot; what was queued is then
   /// dropped and the store is as it was after the last commit.
@@ -79,6 +90,8 @@ class store {
   /// One conversation's events, in order.
   virtual std::vector<stored_event> conversation_events(std::string_view id) const = 0;
   virtual std::optional<conversation_snapshot> snapshot(std::string_view id) const = 0;
+  /// One conversation's transcript lines, in order; empty for none.
+  virtual std::vector<std::string> transcript(std::string_view id) const = 0;
   /// The conversations whose latest snapshot is not `closed`.
   virtual std::vector<std::string> open_conversations() const = 0;
   /// What survives what, in a sentence.

@@ -27,6 +27,7 @@ struct conversation {
   std::string language;
   bool language_confident = false;
   transcript_lines transcript;
+  std::uint32_t lines_kept = 0;  // the transcript's first lines, handed to the store since the engine began
   std::unordered_set<std::string> message_ids;
   std::vector<std::string> tags;
   std::vector<intent_confidence> last_intents;

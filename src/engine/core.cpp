@@ -62,6 +62,11 @@ void engine::impl::restore() {
     sink.clear();
     process(kept.event, e.at, sink, nullptr);
   });
+  // Every line counts as not yet kept: the first event that touches a
+  // conversation writes its whole transcript again, once, so a store that
+  // lacks lines (upgraded from a schema without them, or a host's own that
+  // lost some) is made whole; a line rewritten at its number is replaced.
+  grown.clear();
 }
 
 void engine::impl::persist(const input_event& event, time_point at, const std::vector<output_event>& produced,
@@ -87,17 +92,26 @@ void engine::impl::persist(const input_event& event, time_point at, const std::v
     auto kept = detail::encode_event(copy, at, conversation, journal.recorded());
     options.storage->append(kept);
   }
-  // The conversations the event named or the output spoke of: an agent
-  // going offline moves every conversation they held.
-  std::vector<std::string_view> touched;
-  if (!conversation.empty()) touched.push_back(conversation);
-  for (std::size_t i = first; i < produced.size(); ++i) {
-    std::string_view id = conversation_of(produced[i]);
-    if (!id.empty() && std::find(touched.begin(), touched.end(), id) == touched.end()) touched.push_back(id);
+  // The conversations the event named, the output spoke of (an agent going
+  // offline moves every conversation they held) or whose transcript grew.
+  touched.clear();
+  auto touch = [&](detail::conversation* c) {
+    if (c && std::find(touched.begin(), touched.end(), c) == touched.end()) touched.push_back(c);
+  };
+  if (!conversation.empty()) touch(conversations.find(conversation));
+  for (std::size_t i = first; i < produced.size(); ++i)
+    if (std::string_view id = conversation_of(produced[i]); !id.empty()) touch(conversations.find(id));
+  for (auto* c : grown) touch(c);
+  grown.clear();
+  for (auto* c : touched) {
+    options.storage->put_snapshot(detail::encode_snapshot(info(*c, false), now));
+    if (c->lines_kept == c->transcript.size()) continue;
+    lines.clear();
+    for (auto i = c->lines_kept; i < c->transcript.size(); ++i)
+      lines.push_back(detail::encode_line(c->transcript[i].entry()));
+    options.storage->append_transcript(c->id, c->lines_kept, lines);
+    c->lines_kept = static_cast<std::uint32_t>(c->transcript.size());
   }
-  for (auto id : touched)
-    if (const detail::conversation* c = conversations.find(id))
-      options.storage->put_snapshot(detail::encode_snapshot(info(*c), now));
 }
 
 // Builds the new configuration whole, then swaps it in: queues keep their
@@ -121,7 +135,7 @@ void engine::impl::reload(bot_config config, const matcher_registry* registry) {
   next_due = time_point::min();  // offer times may have changed: look again
 }
 
-conversation_info engine::impl::info(const detail::conversation& c) const {
+conversation_info engine::impl::info(const detail::conversation& c, bool with_transcript) const {
   conversation_info i;
   i.id = c.id;
   i.state = c.state;
@@ -132,7 +146,7 @@ conversation_info engine::impl::info(const detail::conversation& c) const {
   i.agent = c.agent;
   i.tags = c.tags;
   i.feedback_score = c.feedback_score;
-  i.transcript = detail::transcript_store::entries(c.transcript);
+  if (with_transcript) i.transcript = detail::transcript_store::entries(c.transcript);
   i.last_decision = c.last_trace;
   return i;
 }
@@ -146,6 +160,7 @@ void engine::impl::refuse(std::vector<output_event>& out, std::string code, std:
 
 void engine::impl::record(detail::conversation& c, role r, std::string text, std::string_view agent,
                           std::string_view kind) {
+  growing(c);
   transcripts.add(c.transcript, r, std::move(text), now, agent, kind);
 }
 

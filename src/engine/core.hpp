@@ -75,6 +75,10 @@ struct engine::impl {
   detail::understood_message understood_here;  // a message understood under the lock
   std::vector<intent_match> tap;               // what a tap means
   std::vector<routing_move> moves;
+  // With a store: the conversations whose transcript grew during the event,
+  // and what persisting it builds.
+  std::vector<detail::conversation*> grown, touched;
+  std::vector<std::string> lines;
   // Messages understood before the lock, to be reused: as many as threads
   // have been inside at once.
   std::vector<std::unique_ptr<detail::understood_message>> spare;
@@ -91,7 +95,7 @@ struct engine::impl {
   /// it touched in the store.
   void persist(const input_event& event, time_point at, const std::vector<output_event>& produced, std::size_t first);
   void reload(bot_config config, const matcher_registry* registry);
-  conversation_info info(const detail::conversation& c) const;
+  conversation_info info(const detail::conversation& c, bool with_transcript = true) const;
   /// How customers sound: the host's analyser, or the bot's built-in one.
   const sentiment_analyzer& analyzer() const { return options.sentiment ? *options.sentiment : bot->builtin_sentiment; }
 
@@ -104,6 +108,11 @@ struct engine::impl {
               std::string_view conversation = {});
   void record(detail::conversation& c, role r, std::string text, std::string_view agent = {},
               std::string_view kind = {});
+  /// Before a line is added to `c`'s transcript: with a store, its new
+  /// lines are kept with the event.
+  void growing(detail::conversation& c) {
+    if (options.storage && c.lines_kept == c.transcript.size()) grown.push_back(&c);
+  }
   /// The bot says `text`; unless `quietly` (a timer's reminder), it then
   /// waits for the customer.
   void say(detail::conversation& c, std::vector<output_event>& out, std::string text, std::string_view kind,

@@ -62,6 +62,7 @@ void engine::impl::on(const in::customer_message& e, std::vector<output_event>& 
   c.mood = next_mood(c.mood, c.last_sentiment->score);
   ++c.turns;
 
+  growing(c);
   auto& line = transcripts.add(c.transcript, role::customer, m->clean, now);
   if (!e.message_id.empty()) line.message_id = std::make_unique<const std::string>(e.message_id);
   line.language = transcripts.name(lang(c));

@@ -101,6 +101,7 @@ void engine::handle_at(const input_event& event, std::optional<time_point> at, s
   const std::size_t first = out.size();
   const time_point when = at && *at > live.now ? *at : live.now;
   live.journal.start(true);
+  live.grown.clear();
   live.process(event, at, out, ready.get());
   // A refused event changed nothing, and a question changes nothing: there
   // is nothing to keep.

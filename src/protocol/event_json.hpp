@@ -16,6 +16,9 @@ parsed_input read_input(const nlohmann::json& event) noexcept;
 
 /// As `to_json`, as an object.
 nlohmann::ordered_json write_output(const output_event& event);
-nlohmann::ordered_json write_conversation(const conversation_info& conversation);
+/// With its transcript, unless `with_transcript` is false (a store keeps
+/// the lines apart: `write_line`).
+nlohmann::ordered_json write_conversation(const conversation_info& conversation, bool with_transcript = true);
+nlohmann::ordered_json write_line(const transcript_entry& line);
 
 }  // namespace handoff::detail

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "handoff/protocol.hpp"
+#include "protocol/event_json.hpp"
+#include "protocol/json_value.hpp"
 #include "text/utf8.hpp"
 
 namespace handoff::detail {
@@ -93,7 +95,7 @@ stored_event encode_event(const input_event& event, time_point at, std::string_v
   stored_event kept;
   kept.at = at;
   kept.conversation = std::string(conversation);
-  kept.event = to_json(event);
+  kept.event = handoff::to_json(event);
   if (!kept.event.empty() && kept.event.back() == '\n') kept.event.pop_back();
   json tape = json::array();
   for (const auto& e : effects) tape.push_back(to_json_effect(e));
@@ -102,8 +104,10 @@ stored_event encode_event(const input_event& event, time_point at, std::string_v
 }
 
 conversation_snapshot encode_snapshot(const conversation_info& c, time_point at) {
-  return {c.id, std::string(to_string(c.state)), at, to_json(c)};
+  return {c.id, std::string(to_string(c.state)), at, dump_line(write_conversation(c, false))};
 }
+
+std::string encode_line(const transcript_entry& line) { return dump_line(write_line(line)); }
 
 replayed_event decode_event(const stored_event& kept) {
   auto parsed = parse_input(kept.event);

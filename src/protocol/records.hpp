@@ -18,8 +18,11 @@ namespace handoff::detail {
 stored_event encode_event(const input_event& event, time_point at, std::string_view conversation,
                           const std::vector<effect>& effects);
 
-/// A conversation as it stands, for `store::put_snapshot`.
+/// A conversation as it stands, for `store::put_snapshot`: its transcript,
+/// if any, is left out.
 conversation_snapshot encode_snapshot(const conversation_info& conversation, time_point at);
+/// A transcript line, for `store::append_transcript`.
+std::string encode_line(const transcript_entry& line);
 
 /// A kept event, read back.
 struct replayed_event {

@@ -267,7 +267,9 @@ nlohmann::ordered_json write_output(const output_event& event) {
   return j;
 }
 
-nlohmann::ordered_json write_conversation(const conversation_info& c) {
+nlohmann::ordered_json write_line(const transcript_entry& line) { return transcript_json(line); }
+
+nlohmann::ordered_json write_conversation(const conversation_info& c, bool with_transcript) {
   ojson j = ojson::object();
   j["id"] = c.id;
   j["state"] = to_string(c.state);
@@ -278,6 +280,7 @@ nlohmann::ordered_json write_conversation(const conversation_info& c) {
   j["agent"] = c.agent;
   j["tags"] = c.tags;
   j["feedback"] = c.feedback_score ? ojson(*c.feedback_score) : ojson(nullptr);
+  if (!with_transcript) return j;
   auto transcript = ojson::array();
   for (const auto& e : c.transcript) transcript.push_back(transcript_json(e));
   j["transcript"] = std::move(transcript);

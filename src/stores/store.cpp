@@ -16,11 +16,21 @@ class memory_store final : public store {
     pending_events_.push_back(event);
   }
   void put_snapshot(const conversation_snapshot& snapshot) override { pending_snapshots_.push_back(snapshot); }
+  void append_transcript(std::string_view conversation, std::size_t first,
+                         std::span<const std::string> lines) override {
+    pending_lines_.push_back({std::string(conversation), first, {lines.begin(), lines.end()}});
+  }
   void commit() override {
     for (auto& e : pending_events_) events_.push_back(std::move(e));
     for (auto& s : pending_snapshots_) snapshots_[s.id] = std::move(s);
+    for (auto& p : pending_lines_) {
+      auto& kept = transcripts_[p.conversation];
+      if (kept.size() < p.first + p.lines.size()) kept.resize(p.first + p.lines.size());
+      std::move(p.lines.begin(), p.lines.end(), kept.begin() + static_cast<std::ptrdiff_t>(p.first));
+    }
     pending_events_.clear();
     pending_snapshots_.clear();
+    pending_lines_.clear();
   }
   void replay(std::uint64_t after, const std::function<void(const stored_event&)>& visit) const override {
     auto it = std::upper_bound(events_.begin(), events_.end(), after,
@@ -38,6 +48,10 @@ class memory_store final : public store {
     if (it == snapshots_.end()) return std::nullopt;
     return it->second;
   }
+  std::vector<std::string> transcript(std::string_view id) const override {
+    auto it = transcripts_.find(id);
+    return it == transcripts_.end() ? std::vector<std::string>() : it->second;
+  }
   std::vector<std::string> open_conversations() const override {
     std::vector<std::string> ids;
     for (const auto& [id, s] : snapshots_)
@@ -51,6 +65,13 @@ class memory_store final : public store {
   std::vector<stored_event> events_, pending_events_;
   std::vector<conversation_snapshot> pending_snapshots_;
   std::map<std::string, conversation_snapshot, std::less<>> snapshots_;
+  struct pending_lines {
+    std::string conversation;
+    std::size_t first;
+    std::vector<std::string> lines;
+  };
+  std::vector<pending_lines> pending_lines_;
+  std::map<std::string, std::vector<std::string>, std::less<>> transcripts_;
 };
 
 }  // namespace

@@ -72,6 +72,10 @@ class recording_store final : public store {
     ++snapshots;
     inner_->put_snapshot(s);
   }
+  void append_transcript(std::string_view conversation, std::size_t first,
+                         std::span<const std::string> lines) override {
+    inner_->append_transcript(conversation, first, lines);
+  }
   void commit() override {
     ++commits;
     if (fail_commits) {
@@ -88,6 +92,7 @@ class recording_store final : public store {
     return inner_->conversation_events(id);
   }
   std::optional<conversation_snapshot> snapshot(std::string_view id) const override { return inner_->snapshot(id); }
+  std::vector<std::string> transcript(std::string_view id) const override { return inner_->transcript(id); }
   std::vector<std::string> open_conversations() const override { return inner_->open_conversations(); }
   std::string_view durability() const noexcept override { return "test"; }
 

@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <handoff/engine.hpp>
+#include <handoff/store.hpp>
 #include <handoff/time.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,18 @@ inline engine_options at_nine(store* s) {
   o.start = *parse_rfc3339("2025-01-06T09:00:00Z");
   o.storage = s;
   return o;
+}
+
+/// A conversation as a store keeps it, snapshot and transcript lines put
+/// back together: what `to_json(conversation_info)` gave, parsed; null when
+/// the store has no snapshot of it.
+inline nlohmann::json kept_conversation(const store& s, std::string_view id) {
+  auto snap = s.snapshot(id);
+  if (!snap) return nullptr;
+  auto j = nlohmann::json::parse(snap->json);
+  j["transcript"] = nlohmann::json::array();
+  for (const auto& line : s.transcript(id)) j["transcript"].push_back(nlohmann::json::parse(line));
+  return j;
 }
 
 }  // namespace handoff::test

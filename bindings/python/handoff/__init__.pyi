@@ -114,7 +114,10 @@ class StoredEvent:
                  event: str = "", effects: str = "[]") -> None: ...
 
 class Snapshot:
-    """A conversation as it stands after the last event that touched it."""
+    """A conversation as it stands after the last event that touched it.
+
+    `json` holds it without its transcript, which the store keeps line by line.
+    """
     id: str
     state: str
     updated: str
@@ -131,12 +134,16 @@ class Store:
     def append(self, event: StoredEvent) -> int:
         """Queues the event; returns its sequence number (1, 2, 3...)."""
     def put_snapshot(self, snapshot: Snapshot) -> None: ...
+    def append_transcript(self, conversation: str, first: int, lines: list[str]) -> None:
+        """Queues transcript lines first, first+1...; a line already kept at a number is replaced."""
     def commit(self) -> None:
         """Makes everything queued since the last commit durable, all or nothing."""
     def replay(self, after: int) -> Iterable[StoredEvent]:
         """Every event after `after`, in order."""
     def conversation_events(self, id: str) -> list[StoredEvent]: ...
     def snapshot(self, id: str) -> Optional[Snapshot]: ...
+    def transcript(self, id: str) -> list[str]:
+        """The conversation's transcript lines (JSON objects as text), in order."""
     def open_conversations(self) -> list[str]: ...
 
 Action = Callable[[dict[str, Any]], Union[None, str, Mapping[str, Any]]]

@@ -40,6 +40,17 @@ class python_store : public store {
     py::gil_scoped_acquire gil;
     guarded("put_snapshot", [&] { PYBIND11_OVERRIDE_PURE(void, store, put_snapshot, snapshot); });
   }
+  void append_transcript(std::string_view conversation, std::size_t first,
+                         std::span<const std::string> lines) override {
+    py::gil_scoped_acquire gil;
+    guarded("append_transcript", [&] {
+      py::function f = py::get_override(static_cast<const store*>(this), "append_transcript");
+      if (!f) throw store_error("a handoff.Store must define append_transcript");
+      py::list given;
+      for (const auto& l : lines) given.append(py::str(l));
+      f(std::string(conversation), first, given);
+    });
+  }
   void commit() override {
     py::gil_scoped_acquire gil;
     guarded("commit", [&] { PYBIND11_OVERRIDE_PURE(void, store, commit, ); });
@@ -68,6 +79,12 @@ class python_store : public store {
       PYBIND11_OVERRIDE_PURE(std::optional<conversation_snapshot>, store, snapshot, std::string(id));
     });
   }
+  std::vector<std::string> transcript(std::string_view id) const override {
+    py::gil_scoped_acquire gil;
+    return guarded("transcript", [&]() -> std::vector<std::string> {
+      PYBIND11_OVERRIDE_PURE(std::vector<std::string>, store, transcript, std::string(id));
+    });
+  }
   std::vector<std::string> open_conversations() const override {
     py::gil_scoped_acquire gil;
     return guarded("open_conversations", [&]() -> std::vector<std::string> {
@@ -84,6 +101,10 @@ class borrowed_store final : public store {
   explicit borrowed_store(store& s) : s_(s) {}
   void append(stored_event& e) override { s_.append(e); }
   void put_snapshot(const conversation_snapshot& s) override { s_.put_snapshot(s); }
+  void append_transcript(std::string_view conversation, std::size_t first,
+                         std::span<const std::string> lines) override {
+    s_.append_transcript(conversation, first, lines);
+  }
   void commit() override { s_.commit(); }
   void replay(std::uint64_t after, const std::function<void(const stored_event&)>& visit) const override {
     s_.replay(after, visit);
@@ -92,6 +113,7 @@ class borrowed_store final : public store {
     return s_.conversation_events(id);
   }
   std::optional<conversation_snapshot> snapshot(std::string_view id) const override { return s_.snapshot(id); }
+  std::vector<std::string> transcript(std::string_view id) const override { return s_.transcript(id); }
   std::vector<std::string> open_conversations() const override { return s_.open_conversations(); }
   std::string_view durability() const noexcept override { return s_.durability(); }
 
@@ -137,7 +159,9 @@ void bind_store(py::module_& m) {
       .def_readwrite("effects", &stored_event::effects, "What the host's callbacks answered, as JSON")
       .def("__repr__", [](const stored_event& e) { return "<StoredEvent " + std::to_string(e.sequence) + ">"; });
 
-  py::class_<conversation_snapshot>(m, "Snapshot", "A conversation as it stands after the last event that touched it")
+  py::class_<conversation_snapshot>(
+      m, "Snapshot",
+      "A conversation as it stands after the last event that touched it, without its transcript (kept line by line)")
       .def(py::init([](std::string id, std::string state, const std::string& updated, std::string json) {
              return conversation_snapshot{std::move(id), std::move(state), time_of(updated), std::move(json)};
            }),
@@ -152,9 +176,11 @@ void bind_store(py::module_& m) {
   py::class_<store, python_store>(
       m, "Store",
       "Where the engine keeps what it must not lose, written in Python: derive from it and define append(event) -> "
-      "its sequence number (1, 2, 3...), put_snapshot(snapshot), commit() (all since the last commit, or nothing: "
+      "its sequence number (1, 2, 3...), put_snapshot(snapshot), append_transcript(conversation, first, lines) (lines "
+      "first, first+1... of the transcript, JSON strings), commit() (all since the last commit, or nothing: "
       "raise to refuse), replay(after) -> the events after that number, in order, conversation_events(id), "
-      "snapshot(id) -> Snapshot or None, and open_conversations(). An exception is the store failing: the engine "
+      "snapshot(id) -> Snapshot or None, transcript(id) -> the lines, and open_conversations(). An exception is the "
+      "store failing: the engine "
       "answers storage_failed and keeps nothing of the event.")
       .def(py::init<>());
 }

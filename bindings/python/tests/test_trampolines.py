@@ -74,6 +74,7 @@ class ListStore(handoff.Store):
     def __init__(self, fail_commit=False):
         super().__init__()
         self.events, self.pending, self.snapshots, self.pending_snapshots = [], [], {}, []
+        self.lines, self.pending_lines = {}, []
         self.fail_commit = fail_commit
 
     def append(self, event):
@@ -85,14 +86,21 @@ class ListStore(handoff.Store):
     def put_snapshot(self, snapshot):
         self.pending_snapshots.append(snapshot)
 
+    def append_transcript(self, conversation, first, lines):
+        self.pending_lines.append((conversation, first, lines))
+
     def commit(self):
         if self.fail_commit:
-            self.pending, self.pending_snapshots = [], []
+            self.pending, self.pending_snapshots, self.pending_lines = [], [], []
             raise OSError("disk full")
         self.events += self.pending
         for s in self.pending_snapshots:
             self.snapshots[s.id] = s
-        self.pending, self.pending_snapshots = [], []
+        for conversation, first, lines in self.pending_lines:
+            kept = self.lines.setdefault(conversation, [])
+            del kept[first:]
+            kept += lines
+        self.pending, self.pending_snapshots, self.pending_lines = [], [], []
 
     def replay(self, after):
         return [e for e in self.events if e.sequence > after]
@@ -102,6 +110,9 @@ class ListStore(handoff.Store):
 
     def snapshot(self, id):
         return self.snapshots.get(id)
+
+    def transcript(self, id):
+        return self.lines.get(id, [])
 
     def open_conversations(self):
         return [i for i, s in self.snapshots.items() if s.state != "closed"]
@@ -115,12 +126,17 @@ def test_a_python_class_is_a_store_and_an_engine_carries_on_from_it():
     assert [e.sequence for e in kept.events] == [1, 2]
     assert json.loads(kept.events[1].event)["text"] == "转人工"
     assert kept.snapshots["c1"].state == "assigned"
+    assert "transcript" not in json.loads(kept.snapshots["c1"].json)
+    assert json.loads(kept.lines["c1"][0])["text"] == "转人工"
     del bot
     again = handoff.Engine(str(SHOP), start=NINE, store=kept)
     assert again.conversation("c1").agent == "a1"
     out = again.handle({"type": "agent_message", "agent": "a1", "conversation": "c1", "text": "still here"})
     assert [e["type"] for e in out] == ["agent_message"]
     assert len(kept.events) == 3
+    # The restarted engine carries the line count on: the agent's reply is the next line, not line 0.
+    assert [json.loads(line)["role"] for line in kept.transcript("c1")][-1] == "agent"
+    assert len(kept.transcript("c1")) == len(again.conversation("c1").transcript)
 
 
 def test_a_python_store_that_fails_keeps_nothing_and_the_engine_says_so():

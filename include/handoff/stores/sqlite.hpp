@@ -24,6 +24,12 @@ struct sqlite_store_options {
   /// A cap on the file's size in bytes (0: none): past it, events are
   /// refused as on a full disk, and the host hears `storage_failed`.
   std::int64_t max_bytes = 0;
+  /// The most memory SQLite may keep of the file's pages.
+  int cache_bytes = 64 << 20;
+  /// How many pages the write-ahead log holds before a thread of the store
+  /// copies them back into the database (a checkpoint), beside the commits
+  /// rather than inside one.
+  int checkpoint_pages = 4000;
 };
 
 /// Opens, or creates, a SQLite database file as a store. Throws
@@ -36,6 +42,6 @@ std::unique_ptr<store> open_sqlite_store(const std::filesystem::path& file, cons
 void add_sqlite_store(store_registry& stores, const sqlite_store_options& options = {});
 
 /// The schema version `open_sqlite_store` writes.
-inline constexpr int sqlite_store_schema = 2;
+inline constexpr int sqlite_store_schema = 3;
 
 }  // namespace handoff
