@@ -65,9 +65,24 @@ struct shard_result {
   std::size_t escalations = 0;
 };
 
+// Commits every `every` events, when the engine keeps them; the time it
+// takes is the engine's, counted in the event that made the commit due.
+struct committer {
+  engine& eng;
+  int every;
+  int pending = 0;
+  void after_event() {
+    if (every > 1 && ++pending >= every) {
+      eng.commit();
+      pending = 0;
+    }
+  }
+};
+
 // One engine serving `conversations` conversations of `messages` each.
 shard_result run_shard(engine& eng, const bot_config& cfg, const message_mix& mix, std::size_t first,
-                       std::size_t conversations, int messages, std::uint32_t seed) {
+                       std::size_t conversations, int messages, std::uint32_t seed, int commit_every) {
+  committer commits{eng, commit_every};
   shard_result r;
   r.latencies_us.reserve(conversations * static_cast<std::size_t>(messages));
   std::vector<std::string> skills;
@@ -86,6 +101,7 @@ shard_result run_shard(engine& eng, const bot_config& cfg, const message_mix& mi
       in::customer_message m{ids[i], mix.pick(rng), std::nullopt, {}, "web"};
       const auto t0 = bench_clock::now();
       eng.handle(m, out);
+      commits.after_event();
       const auto t1 = bench_clock::now();
       const double us = std::chrono::duration<double, std::micro>(t1 - t0).count();
       r.latencies_us.push_back(static_cast<float>(us));
@@ -102,11 +118,14 @@ shard_result run_shard(engine& eng, const bot_config& cfg, const message_mix& mi
           agent_out.clear();
           const auto a0 = bench_clock::now();
           eng.handle(in::agent_message{a->agent, a->conversation, "您好，我来帮您看看。"}, agent_out);
+          commits.after_event();
           eng.handle(in::agent_release{a->agent, a->conversation, release_outcome::to_bot, {}}, agent_out);
+          commits.after_event();
           r.busy_seconds += std::chrono::duration<double>(bench_clock::now() - a0).count();
           break;
         }
     }
+  if (commit_every > 1) eng.commit();
   return r;
 }
 
@@ -127,8 +146,27 @@ int bench(const bench_options& options) {
 
   // The engines first: training their matchers is not the per-message path,
   // and their memory is not the conversations'.
+  const int engine_count = options.one_engine ? 1 : options.threads;
+  std::vector<std::unique_ptr<store>> stores;
+  if (options.store != "memory") {
+    // One store per engine, each a fresh one: a store has one writer.
+    for (int t = 0; t < engine_count; ++t) {
+      std::string spec = options.store;
+      if (engine_count > 1) spec += fmt::format(".{}", t);
+      if (spec.starts_with("sqlite:"))
+        for (const char* suffix : {"", "-wal", "-shm"}) std::remove((spec.substr(7) + suffix).c_str());
+      stores.push_back(open_store(spec));
+    }
+  }
   std::vector<engine> engines;
-  for (int t = 0; t < (options.one_engine ? 1 : options.threads); ++t) engines.emplace_back(cfg);
+  for (int t = 0; t < engine_count; ++t) {
+    engine_options eo;
+    if (!stores.empty()) {
+      eo.storage = stores[static_cast<std::size_t>(t)].get();
+      eo.commit_each_event = options.commit_every <= 1;
+    }
+    engines.emplace_back(cfg, eo);
+  }
   std::vector<shard_result> results(static_cast<std::size_t>(options.threads));
   const auto per = options.conversations / static_cast<std::size_t>(options.threads);
   const std::size_t before = resident_bytes();
@@ -139,8 +177,9 @@ int bench(const bench_options& options) {
       threads.emplace_back([&, t] {
         const auto ti = static_cast<std::size_t>(t);
         const std::size_t count = t + 1 == options.threads ? options.conversations - per * ti : per;
-        results[ti] = run_shard(engines[options.one_engine ? 0 : ti], cfg, mix, per * ti, count, options.messages,
-                                options.seed + static_cast<std::uint32_t>(t));
+        results[ti] =
+            run_shard(engines[options.one_engine ? 0 : ti], cfg, mix, per * ti, count, options.messages,
+                      options.seed + static_cast<std::uint32_t>(t), stores.empty() ? 1 : options.commit_every);
       });
   }
   const double wall = std::chrono::duration<double>(bench_clock::now() - wall0).count();
@@ -168,6 +207,8 @@ int bench(const bench_options& options) {
 
   if (options.json) {
     nlohmann::json j{{"config", options.config},
+                     {"store", options.store},
+                     {"commit_every", options.commit_every},
                      {"threads", options.threads},
                      {"one_engine", options.one_engine},
                      {"wall_messages_per_second", messages / wall},
@@ -187,6 +228,9 @@ int bench(const bench_options& options) {
   fmt::print("bench     {} ({} thread{}{}, {} conversations of {} messages)\n", options.config, options.threads,
              options.threads == 1 ? "" : "s", options.one_engine ? " on one engine" : "", options.conversations,
              options.messages);
+  if (!stores.empty())
+    fmt::print("store     {}, {} event{} to a commit\n", options.store, options.commit_every,
+               options.commit_every == 1 ? "" : "s");
   fmt::print("messages  {} customer messages, {} handed to an agent (who answers and hands back)\n", all.size(),
              escalations);
   fmt::print("speed     {:.0f} customer messages per second{}\n", per_second,

@@ -59,6 +59,10 @@ struct bench_options {
   bool one_engine = false;  // the threads share one engine instead of one each
   std::uint32_t seed = 1;
   bool json = false;
+  /// `memory` (nothing kept: the engine alone) or a store's spec: every
+  /// event kept there, `commit_every` to a commit.
+  std::string store = "memory";
+  int commit_every = 1;
 };
 /// handoff bench: customer messages per second, latency and memory per
 /// conversation through the whole per-message path.

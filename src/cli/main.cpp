@@ -68,6 +68,13 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--one-engine", bench.one_engine,
                       "The threads share one engine (each with its own conversations) instead of one engine each");
   bench_cmd->add_option("--seed", bench.seed, "Which messages are drawn")->capture_default_str();
+  bench_cmd
+      ->add_option("--store", bench.store,
+                   "Keep every event: sqlite:PATH (a fresh file), or memory to keep nothing (the engine alone)")
+      ->capture_default_str();
+  bench_cmd->add_option("--commit-every", bench.commit_every, "Events per commit with a store")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   bench_cmd->add_flag("--json", bench.json, "One JSON object");
 
   handoff::cli::chat_options chat;
