@@ -651,4 +651,16 @@ TEST_CASE("handoff bench drives the demo and reports speed, latency and memory")
   CHECK(nlohmann::json::parse(shared.out)["messages"] == 202);
   CHECK(nlohmann::json::parse(shared.out)["one_engine"] == true);
   CHECK(run_cli("bench --conversations 0 " + shop(), "").status == 2);
+  // With a store every event is kept, a fresh file each run.
+  const auto db = std::filesystem::temp_directory_path() / ("handoff-bench-" + std::to_string(::getpid()) + ".db");
+  for (int run = 0; run < 2; ++run) {
+    auto kept = run_cli(
+        "bench --json --conversations 50 --messages 3 --commit-every 20 --store sqlite:" + db.string() + " " + shop(),
+        "");
+    REQUIRE(kept.status == 0);
+    CHECK(nlohmann::json::parse(kept.out)["messages"] == 150);
+    CHECK(nlohmann::json::parse(kept.out)["store"] == "sqlite:" + db.string());
+    CHECK(std::filesystem::file_size(db) > 150 * 100);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
 }
