@@ -117,6 +117,38 @@ TEST_CASE("an engine opened on a store carries on where the last one stopped") {
   }
 }
 
+TEST_CASE("transcript lines from a number on replace those kept there, in memory and in SQLite alike") {
+  auto check = [](store& kept) {
+    using lines = std::vector<std::string>;
+    auto put = [&](std::size_t first, lines l) { kept.append_transcript("c1", first, l); };
+    put(0, {"{\"n\":0}", "{\"n\":1}", "{\"n\":2}"});
+    kept.commit();
+    CHECK(kept.transcript("c1") == lines{"{\"n\":0}", "{\"n\":1}", "{\"n\":2}"});
+    put(3, {"{\"n\":3}"});
+    put(1, {"{\"m\":1}"});  // in the same commit: 1 on is this alone
+    kept.commit();
+    CHECK(kept.transcript("c1") == lines{"{\"n\":0}", "{\"m\":1}"});
+    put(0, {"{\"r\":0}", "{\"r\":1}"});  // written again from the start, as after a restart
+    kept.commit();
+    CHECK(kept.transcript("c1") == lines{"{\"r\":0}", "{\"r\":1}"});
+    put(2, {"{\"r\":2}"});
+    kept.commit();
+    CHECK(kept.transcript("c1").size() == 3);
+    CHECK(kept.transcript("nobody").empty());
+  };
+  SUBCASE("memory") {
+    auto kept = make_memory_store();
+    check(*kept);
+  }
+  SUBCASE("sqlite") {
+    temp_db db("lines");
+    auto kept = open_sqlite_store(db.path);
+    check(*kept);
+    kept.reset();
+    CHECK(open_sqlite_store(db.path)->transcript("c1").size() == 3);
+  }
+}
+
 TEST_CASE("a replay reads what the host's actions answered and never calls them again") {
   auto kept = make_memory_store();
   int calls = 0;

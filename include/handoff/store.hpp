@@ -74,10 +74,11 @@ class store {
   virtual void append(stored_event& event) = 0;
   /// Queues a conversation's latest snapshot, replacing the one kept.
   virtual void put_snapshot(const conversation_snapshot& snapshot) = 0;
-  /// Queues lines of a conversation's transcript, each a JSON object
-  /// redacted as the configuration says: `lines[0]` is line `first`
-  /// (counted from 0), and a line already kept at a number is replaced.
-  /// Lines are only ever added, so a store appends and never rewrites.
+  /// Queues lines of a conversation's transcript, each a JSON object on
+  /// one line of text, redacted as the configuration says: `lines[0]` is
+  /// line `first` (counted from 0), and lines kept from `first` on are
+  /// replaced by these. The engine adds lines after the last one, and
+  /// writes a transcript from line 0 again only after a restart.
   virtual void append_transcript(std::string_view conversation, std::size_t first,
                                  std::span<const std::string> lines) = 0;
   /// Makes everything queued since the last commit durable, all or

@@ -157,21 +157,15 @@ class sqlite_store final : public store {
                          std::span<const std::string> lines) override {
     begin();
     auto& p = pending_for(conversation);
-    if (p.line_count == 0 || first < p.first_line) {
+    // Lines from `first` on replace those queued there; a gap cannot be
+    // kept, so it closes up.
+    if (p.lines.empty() || first < p.first_line) {
       p.first_line = first;
       p.lines.clear();
-      p.line_count = 0;
-    } else if (first < p.first_line + p.line_count) {
-      // Lines rewritten in the same commit: keep those before `first`.
-      std::size_t keep = first - p.first_line, at = 0;
-      for (std::size_t i = 0; i < keep; ++i) at = p.lines.find('\n', at) + 1;
-      p.lines.resize(keep == 0 ? 0 : at - 1);
-      p.line_count = keep;
-    }  // past the end: appended (a gap cannot be kept, so it closes up)
-    for (const auto& line : lines) {
-      if (p.line_count++ > 0) p.lines += '\n';
-      p.lines += line;
+    } else {
+      p.lines.resize(std::min(p.lines.size(), first - p.first_line));
     }
+    p.lines.insert(p.lines.end(), lines.begin(), lines.end());
   }
 
   void commit() override {
@@ -320,7 +314,7 @@ class sqlite_store final : public store {
                      std::int64_t{2} * options.checkpoint_pages * pragma_int("PRAGMA page_size"))
              .c_str(),
          "limit the log's size");
-    checkpointer_ = std::make_unique<detail::wal_checkpointer>(db_, file_, options.checkpoint_pages);
+    checkpointer_ = std::make_unique<detail::sqlite_checkpointer>(db_, file_, options.checkpoint_pages);
     insert_event_ = statement(db_, "INSERT INTO events (at, conversation, event, effects) VALUES (?, ?, ?, ?)");
     insert_log_ = statement(db_,
                             "INSERT INTO conversation_log (conversation, at, snapshot, first_line, lines, events) "
@@ -344,8 +338,8 @@ class sqlite_store final : public store {
     time_point at{};
     bool has_snapshot = false;
     std::string snapshot, state;
-    std::size_t first_line = 0, line_count = 0;
-    std::string lines;   // one per line
+    std::size_t first_line = 0;
+    std::vector<std::string> lines;
     std::string events;  // "12,15"
   };
 
@@ -357,12 +351,17 @@ class sqlite_store final : public store {
 
   void flush_pending() {
     for (const auto& [id, p] : pending_) {
+      joined_.clear();
+      for (const auto& line : p.lines) {
+        if (!joined_.empty()) joined_ += '\n';
+        joined_ += line;
+      }
       const auto& s = insert_log_;
       s.bind(1, id);
       s.bind(2, static_cast<std::int64_t>(p.at.time_since_epoch().count()));
       if (p.has_snapshot) s.bind(3, p.snapshot);  // else NULL, as cleared
       s.bind(4, static_cast<std::int64_t>(p.first_line));
-      s.bind(5, std::string_view(p.lines.data(), p.lines.size()));
+      s.bind(5, joined_);
       s.bind(6, std::string_view(p.events.data(), p.events.size()));
       step_done(s, "keep a conversation");
       if (!p.has_snapshot) continue;
@@ -421,9 +420,10 @@ class sqlite_store final : public store {
 
   std::string file_;
   sqlite3* db_ = nullptr;
-  std::unique_ptr<detail::wal_checkpointer> checkpointer_;
+  std::unique_ptr<detail::sqlite_checkpointer> checkpointer_;
   statement insert_event_, insert_log_, put_state_;
   std::map<std::string, pending, std::less<>> pending_;
+  std::string joined_;  // a row's lines, one per line of text
   bool in_transaction_ = false;
   std::string_view durability_;
 };

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 namespace handoff {
@@ -24,9 +25,10 @@ class memory_store final : public store {
     for (auto& e : pending_events_) events_.push_back(std::move(e));
     for (auto& s : pending_snapshots_) snapshots_[s.id] = std::move(s);
     for (auto& p : pending_lines_) {
+      // From `first` on, these lines; a gap closes up.
       auto& kept = transcripts_[p.conversation];
-      if (kept.size() < p.first + p.lines.size()) kept.resize(p.first + p.lines.size());
-      std::move(p.lines.begin(), p.lines.end(), kept.begin() + static_cast<std::ptrdiff_t>(p.first));
+      kept.resize(std::min(kept.size(), p.first));
+      std::move(p.lines.begin(), p.lines.end(), std::back_inserter(kept));
     }
     pending_events_.clear();
     pending_snapshots_.clear();

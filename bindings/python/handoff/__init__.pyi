@@ -135,7 +135,7 @@ class Store:
         """Queues the event; returns its sequence number (1, 2, 3...)."""
     def put_snapshot(self, snapshot: Snapshot) -> None: ...
     def append_transcript(self, conversation: str, first: int, lines: list[str]) -> None:
-        """Queues transcript lines first, first+1...; a line already kept at a number is replaced."""
+        """Queues transcript lines first, first+1...; lines kept from `first` on are replaced by these."""
     def commit(self) -> None:
         """Makes everything queued since the last commit durable, all or nothing."""
     def replay(self, after: int) -> Iterable[StoredEvent]:
