@@ -7,7 +7,7 @@
 
 namespace handoff::detail {
 
-wal_checkpointer::wal_checkpointer(sqlite3* writer, const std::string& file, int pages)
+sqlite_checkpointer::sqlite_checkpointer(sqlite3* writer, const std::string& file, int pages)
     : writer_(writer), pages_(pages) {
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -23,10 +23,10 @@ wal_checkpointer::wal_checkpointer(sqlite3* writer, const std::string& file, int
     throw store_error(fmt::format("store {}: cannot read it for checkpoints: {}", file, why));
   }
   thread_ = std::thread([this] { run(); });
-  sqlite3_wal_hook(writer_, &wal_checkpointer::on_commit, this);
+  sqlite3_wal_hook(writer_, &sqlite_checkpointer::on_commit, this);
 }
 
-wal_checkpointer::~wal_checkpointer() {
+sqlite_checkpointer::~sqlite_checkpointer() {
   sqlite3_wal_hook(writer_, nullptr, nullptr);
   {
     std::lock_guard lock(m_);
@@ -37,30 +37,17 @@ wal_checkpointer::~wal_checkpointer() {
   sqlite3_close_v2(db_);
 }
 
-int wal_checkpointer::background_runs() const {
-  std::lock_guard lock(m_);
-  return background_runs_;
-}
-
-int wal_checkpointer::writer_runs() const {
-  std::lock_guard lock(m_);
-  return writer_runs_;
-}
-
 // Called by SQLite in the writer's thread after each commit, with the
 // pages now in the log.
-int wal_checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int frames) {
-  auto& c = *static_cast<wal_checkpointer*>(self);
+int sqlite_checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int frames) {
+  auto& c = *static_cast<sqlite_checkpointer*>(self);
   if (frames < c.pages_) return SQLITE_OK;
   if (frames >= 8 * c.pages_) {
     // The thread is behind (a reader holds the log, or the disk is slow):
     // copy now rather than let the log grow without end. Busy when the
     // thread is copying already; a failure here is not the commit's, which
     // is durable in the log.
-    if (sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK) {
-      std::lock_guard lock(c.m_);
-      ++c.writer_runs_;
-    }
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   }
   {
     std::lock_guard lock(c.m_);
@@ -70,7 +57,7 @@ int wal_checkpointer::on_commit(void* self, sqlite3* db, const char* schema, int
   return SQLITE_OK;
 }
 
-void wal_checkpointer::run() {
+void sqlite_checkpointer::run() {
   std::unique_lock lock(m_);
   for (;;) {
     wake_.wait(lock, [this] { return due_ || stop_; });
@@ -89,7 +76,6 @@ void wal_checkpointer::run() {
     if (log >= pages_ && log - copied <= pages_)
       sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     lock.lock();
-    ++background_runs_;
   }
 }
 

@@ -20,20 +20,16 @@ namespace handoff::detail {
 /// writer off only to copy the last few pages before the log starts afresh;
 /// the writer copies itself only when the log has grown far past `pages`,
 /// so the log stays bounded when the thread cannot keep up.
-class wal_checkpointer {
+class sqlite_checkpointer {
  public:
   /// Opens its own connection to `file`, and takes over `writer`'s
   /// automatic checkpoints. Throws `store_error` when it cannot.
-  wal_checkpointer(sqlite3* writer, const std::string& file, int pages);
+  sqlite_checkpointer(sqlite3* writer, const std::string& file, int pages);
   /// Stops the thread and closes its connection; the writer's own close
   /// then copies what is left.
-  ~wal_checkpointer();
-  wal_checkpointer(const wal_checkpointer&) = delete;
-  wal_checkpointer& operator=(const wal_checkpointer&) = delete;
-
-  /// Checkpoints run so far by the thread, and by the writer itself.
-  int background_runs() const;
-  int writer_runs() const;
+  ~sqlite_checkpointer();
+  sqlite_checkpointer(const sqlite_checkpointer&) = delete;
+  sqlite_checkpointer& operator=(const sqlite_checkpointer&) = delete;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
@@ -42,10 +38,9 @@ class wal_checkpointer {
   sqlite3* writer_;
   sqlite3* db_ = nullptr;
   const int pages_;
-  mutable std::mutex m_;
+  std::mutex m_;
   std::condition_variable wake_;
   bool due_ = false, stop_ = false;
-  int background_runs_ = 0, writer_runs_ = 0;
   std::thread thread_;
 };
 
