@@ -33,6 +33,12 @@ std::string fmt_line(int i) {
       .dump();
 }
 
+// The events table as schemas 1 and 2 wrote it.
+constexpr const char* schema_1_tables =
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, conversation TEXT NOT NULL, "
+    "event TEXT NOT NULL, effects TEXT NOT NULL);"
+    "CREATE INDEX events_by_conversation ON events (conversation, seq);";
+
 }  // namespace
 
 TEST_CASE("SQLite store files: older schemas are brought up to date, others are refused") {
@@ -43,13 +49,10 @@ TEST_CASE("SQLite store files: older schemas are brought up to date, others are 
       REQUIRE(sqlite3_open(db.path.c_str(), &raw) == SQLITE_OK);
       auto event = to_json(input_event{in::customer_message{"c1", "你好", {}, {}, {}}});
 
-      std::string sql =
-          "CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, conversation TEXT NOT NULL, "
-          "event TEXT NOT NULL, effects TEXT NOT NULL);"
-          "CREATE INDEX events_by_conversation ON events (conversation, seq);"
-          "PRAGMA application_id=1212436294; PRAGMA user_version=1;"
-          "INSERT INTO events VALUES (1, 1736154000000, 'c1', '" +
-          event + "', '[]');";
+      std::string sql = std::string(schema_1_tables) +
+                        "PRAGMA application_id=1212436294; PRAGMA user_version=1;"
+                        "INSERT INTO events VALUES (1, 1736154000000, 'c1', '" +
+                        event + "', '[]');";
       REQUIRE(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
       sqlite3_close(raw);
     }
@@ -87,9 +90,7 @@ TEST_CASE("SQLite store files: older schemas are brought up to date, others are 
       REQUIRE(sqlite3_open(db.path.c_str(), &raw) == SQLITE_OK);
       auto event = to_json(input_event{in::customer_message{"c1", "你好", {}, {}, {}}});
       std::string sql =
-          "CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, conversation TEXT NOT NULL, "
-          "event TEXT NOT NULL, effects TEXT NOT NULL);"
-          "CREATE INDEX events_by_conversation ON events (conversation, seq);"
+          std::string(schema_1_tables) +
           "CREATE TABLE conversations (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated INTEGER NOT NULL, "
           "json TEXT NOT NULL) WITHOUT ROWID;"
           "CREATE INDEX conversations_by_state ON conversations (state);"
